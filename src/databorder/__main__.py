@@ -1,0 +1,3 @@
+from databorder.cli import main
+
+main()

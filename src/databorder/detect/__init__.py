@@ -1,0 +1,1 @@
+"""Detectors of sensitive data: one module per family, found automatically by ``registry``."""

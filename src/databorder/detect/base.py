@@ -1,0 +1,137 @@
+"""The two kinds of detector and the hooks each one offers.
+
+A :class:`Detector` recognises one category in single values: a whole cell of a column, or a
+span inside free text. It supplies
+
+- ``cell_pattern``: a regular expression in the Rust ``regex`` dialect (no look-around), which
+  the caller anchors to the whole stripped cell and runs vectorised over a Polars column;
+- ``text_pattern``: a Python ``re`` expression (look-around allowed) that finds candidates in
+  free text; ``prefilter`` is a cheap Rust regex that every text holding a candidate matches,
+  used to pick the rows worth a Python pass;
+- ``validate`` (checksums, ranges), ``normalize`` (the canonical form distinct counts are taken
+  over) and ``mask`` (the only form of a value that may leave the detector);
+- ``header_words``: words in column names, in several languages, that point to the category;
+  ``context_words``: words near a match in free text that raise confidence. A detector with
+  ``needs_context`` fires only with that evidence (values alone are not enough).
+
+The vectorised entry points ``valid_cells`` and ``normalize_cells`` have default
+implementations on top of the scalar hooks (run once per distinct candidate); detectors whose
+validation can be written as Polars expressions override them for speed.
+
+A :class:`TableDetector` looks at a whole table sample and finds categories that live in a
+combination of columns (latitude/longitude pairs, payment records).
+
+Every concrete subclass defined in a module of this package is discovered by
+:mod:`databorder.detect.registry`; nothing needs registering by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import ClassVar
+
+import polars as pl
+
+
+class Detector(ABC):
+    """Recognises one category in single values."""
+
+    category: ClassVar[str]
+    name: ClassVar[str]
+    """Dotted id, unique across detectors, for example ``payment.card``."""
+    header_words: ClassVar[tuple[str, ...]] = ()
+    """Lower-case words or word groups (``card_number``) or CJK fragments found in column names."""
+    negative_header_words: ClassVar[tuple[str, ...]] = ()
+    """Column-name words that rule the category out (``version`` for ip_address)."""
+    context_words: ClassVar[tuple[str, ...]] = ()
+    """Words near a match in free text that raise confidence."""
+    needs_context: ClassVar[bool] = False
+    """True when values alone do not decide: a header or context word is required."""
+    cell_pattern: ClassVar[str] = ""
+    text_pattern: ClassVar[str] = ""
+    prefilter: ClassVar[str] = ""
+    min_value_share: ClassVar[float] = 0.6
+    """Share of sampled non-empty cells that must be valid for a column without a header hint."""
+
+    @cached_property
+    def text_regex(self) -> re.Pattern[str]:
+        return re.compile(self.text_pattern)
+
+    def validate(self, candidate: str) -> bool:
+        """Check digits, ranges and other tests beyond the pattern; ``candidate`` is stripped."""
+        return True
+
+    def normalize(self, candidate: str) -> str:
+        """Canonical form, so that one value written two ways is counted once."""
+        return candidate
+
+    @abstractmethod
+    def mask(self, candidate: str) -> str:
+        """A masked form safe for reports: never enough to recover the value."""
+
+    def kind(self, candidate: str) -> str | None:
+        """An optional sub-kind shown in reports (``public``/``private``, ``visa``, ``iban``)."""
+        return None
+
+    def valid_cells(self, values: pl.Series) -> pl.Series:
+        """Boolean mask: which cells of a string column hold exactly one valid value."""
+        stripped = values.str.strip_chars()
+        shaped = stripped.str.contains(f"^(?:{self.cell_pattern})$").fill_null(False)
+        candidates = stripped.filter(shaped).unique()
+        if candidates.len() == 0:
+            return shaped
+        valid = [c for c in candidates.to_list() if self.validate(c)]
+        return shaped & stripped.is_in(pl.Series(valid, dtype=pl.String)).fill_null(False)
+
+    def normalize_cells(self, values: pl.Series) -> pl.Series:
+        """Vectorised :meth:`normalize` over cells already known to be valid."""
+        stripped = values.str.strip_chars()
+        uniques = stripped.unique().drop_nulls()
+        mapping = {v: self.normalize(v) for v in uniques.to_list()}
+        return stripped.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+    def find_in_text(self, text: str) -> list[tuple[int, int, str]]:
+        """Spans ``(start, end, candidate)`` of valid values in free text.
+
+        The value is the named group ``v`` of ``text_pattern`` when it has one, else the match.
+        """
+        group = "v" if "v" in self.text_regex.groupindex else 0
+        found = []
+        for match in self.text_regex.finditer(text):
+            value = match.group(group)
+            if value and self.validate(value):
+                found.append((match.start(group), match.end(group), value))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class TableMatch:
+    """A category found in a combination of columns of one table."""
+
+    category: str
+    fields: tuple[str, ...]
+    confidence: float
+    reason: str
+    key: pl.Expr | None = None
+    """Per-row string expression whose distinct values are counted (None: rows only)."""
+    row_filter: pl.Expr | None = None
+    """Boolean expression selecting the rows that hold the category (None: all non-null keys)."""
+    masked_samples: tuple[str, ...] = ()
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+class TableDetector(ABC):
+    """Finds categories that live in a combination of columns."""
+
+    name: ClassVar[str]
+    categories: ClassVar[tuple[str, ...]]
+
+    @abstractmethod
+    def detect_table(
+        self, sample: pl.DataFrame, column_categories: Mapping[str, str]
+    ) -> Sequence[TableMatch]:
+        """Inspect a sample; ``column_categories`` maps already-classified columns to categories."""

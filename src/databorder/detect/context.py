@@ -1,0 +1,50 @@
+"""Column-name and nearby-word context, in any language.
+
+Column names are split into lower-case tokens (``billingCardNo`` -> ``billing card no``,
+``信用卡号`` stays one token). A header word matches when its tokens occur in order as whole
+tokens (``card_number`` matches ``customer_card_number``), or, for words written in CJK
+script, as a substring of the name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_SPLIT = re.compile(r"[^0-9a-zà-öø-ÿ\u0100-\u024f\u0400-\u04ff\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]+")
+_CJK = re.compile(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]")
+
+
+@lru_cache(maxsize=4096)
+def name_tokens(name: str) -> tuple[str, ...]:
+    """Lower-case tokens of a column name or dotted path."""
+    spaced = _CAMEL.sub(" ", name)
+    return tuple(t for t in _SPLIT.split(spaced.lower()) if t)
+
+
+def _word_tokens(word: str) -> tuple[str, ...]:
+    return tuple(t for t in re.split(r"[\s_\-.]+", word.lower()) if t)
+
+
+def name_matches(name: str, words: Iterable[str]) -> str | None:
+    """The first of ``words`` found in column ``name``, or None."""
+    tokens = name_tokens(name)
+    joined = " ".join(tokens)
+    padded = f" {joined} "
+    for word in words:
+        if _CJK.search(word):
+            if word in name:
+                return word
+            continue
+        wanted = " ".join(_word_tokens(word))
+        if wanted and f" {wanted} " in padded:
+            return word
+    return None
+
+
+def words_near(text: str, start: int, end: int, words: Iterable[str], window: int = 40) -> bool:
+    """True when one of ``words`` occurs within ``window`` characters of ``text[start:end]``."""
+    around = (text[max(0, start - window):start] + " " + text[end:end + window]).lower()
+    return any(w.lower() in around for w in words)

@@ -1,0 +1,1 @@
+"""Readers that turn data at rest into Arrow record batches, one module per format."""
