@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_SPLIT = re.compile(r"[^0-9a-zà-öø-ÿ\u0100-\u024f\u0400-\u04ff\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]+")
+_WORD_CHARS = r"0-9a-zà-öø-ÿ\u0100-\u024f\u0400-\u04ff\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af"
+_SPLIT = re.compile(f"[^{_WORD_CHARS}]+")
 _CJK = re.compile(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]")
 
 

@@ -1,0 +1,106 @@
+"""The ``databorder`` command line: one small function per command, no logic."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
+
+from databorder import __version__
+from databorder.detect.columns import SAMPLE_ROWS
+from databorder.detect.counting import DEFAULT_EXACT_LIMIT
+from databorder.engine.local import QuietObserver, ScanOptions, scan_targets
+from databorder.errors import DataborderError
+from databorder.inventory import write_json
+from databorder.report.terminal import print_inventory
+from databorder.sources.base import TableSource
+
+EXIT_INPUT_ERRORS = 1
+
+
+class ProgressObserver:
+    """Draws one progress bar per table: bytes read against the size, and rows."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task: TaskID | None = None
+        self._rows = 0
+
+    def table_started(self, table: TableSource) -> None:
+        self._rows = 0
+        self._task = self._progress.add_task(table.label, total=table.size_bytes, rows=0)
+
+    def advance(self, consumed_bytes: int, rows: int) -> None:
+        if self._task is not None:
+            self._rows += rows
+            self._progress.update(self._task, advance=consumed_bytes, rows=self._rows)
+
+    def table_finished(self, table: TableSource) -> None:
+        if self._task is not None:
+            task = self._progress.tasks[self._task]
+            self._progress.update(self._task, total=task.completed)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="databorder")
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """databorder: which personal data leaves for which recipient, and is that allowed?"""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, required=True)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the full inventory as JSON to this file.")
+@click.option("--table", "tables", multiple=True,
+              help="Only these database tables (name or glob); repeat for more.")
+@click.option("--sample-rows", type=click.IntRange(min=10), default=SAMPLE_ROWS,
+              show_default=True, help="Rows sampled to classify each table's columns.")
+@click.option("--exact-limit", type=click.IntRange(min=1), default=DEFAULT_EXACT_LIMIT,
+              show_default=True, help="Distinct values counted exactly before a sketch is used.")
+@click.option("--no-progress", is_flag=True, help="Do not draw progress bars.")
+def scan(targets: tuple[str, ...], json_path: Path | None, tables: tuple[str, ...],
+         sample_rows: int, exact_limit: int, no_progress: bool) -> None:
+    """Inventory sensitive data in files, folders and databases (paths or SQLAlchemy URLs)."""
+    console = Console()
+    errors = Console(stderr=True)
+    options = ScanOptions(sample_rows=sample_rows, exact_limit=exact_limit, tables=tables)
+    if no_progress or not console.is_terminal:
+        inventory = scan_targets(targets, options, QuietObserver())
+    else:
+        with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                      TransferSpeedColumn(), TextColumn("{task.fields[rows]:,} rows"),
+                      TimeElapsedColumn(), console=console, transient=False) as progress:
+            inventory = scan_targets(targets, options, ProgressObserver(progress))
+    print_inventory(inventory, console)
+    if json_path is not None:
+        write_json(inventory, json_path)
+        console.print(f"inventory written to {json_path}")
+    for problem in inventory.errors:
+        errors.print(f"error: {problem.reason}", markup=False, highlight=False)
+    if inventory.errors:
+        sys.exit(EXIT_INPUT_ERRORS)
+
+
+def main() -> None:
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli(standalone_mode=True)
+    except DataborderError as error:
+        if debug:
+            raise
+        click.echo(f"error: {error}", err=True)
+        sys.exit(error.exit_code)

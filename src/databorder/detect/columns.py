@@ -1,0 +1,170 @@
+"""Column classification of tabular data from a sample.
+
+Each column of a sample is tested against every value detector: the share of non-empty sampled
+cells that hold a valid value, together with the column name (in any of the languages the
+detectors list), gives a confidence. A column takes the one category that scores best. Table
+detectors then look for categories that live in combinations of columns (coordinate pairs,
+payment records). String columns whose values read like prose are marked for free-text scanning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from .base import Detector, TableDetector, TableMatch
+from .context import name_matches
+from .registry import table_detectors, value_detectors
+
+SAMPLE_ROWS = 2_000
+"""Rows read to classify a table's columns."""
+HEADER_ONLY_MIN_SHARE = 0.3
+"""A column named for a category needs at least this share of valid values."""
+CONTEXT_MIN_SHARE = 0.5
+"""A context-only detector (wifi_ssid, person_name...) needs its header and this share."""
+TEXT_MIN_MEAN_LENGTH = 24
+TEXT_MIN_SPACE_SHARE = 0.5
+
+SUBJECT_KEY_WORDS = (
+    "customer_id", "user_id", "userid", "client_id", "member_id", "patient_id", "person_id",
+    "account_id", "subscriber_id", "uid", "customer", "用户id", "用户ID", "客户id", "客户ID",
+    "kunden_id", "kundennummer", "id_client", "identifiant_client", "id_cliente", "id_usuario",
+)
+SUBJECT_CATEGORY_ORDER = (
+    "email", "phone", "government_id", "device_id", "payment_card", "bank_account",
+    "mac_address", "ip_address",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnClass:
+    """The category one column (or column group) holds, with the evidence for it."""
+
+    field: str
+    category: str
+    detector: str
+    confidence: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectKey:
+    field: str
+    basis: str
+
+
+@dataclass(slots=True)
+class TablePlan:
+    """What the full pass over a table counts."""
+
+    value_columns: list[tuple[ColumnClass, Detector]] = field(default_factory=list)
+    table_matches: list[TableMatch] = field(default_factory=list)
+    text_fields: list[str] = field(default_factory=list)
+    subject_key: SubjectKey | None = None
+
+    @property
+    def columns_needed(self) -> list[str]:
+        wanted = [c.field for c, _ in self.value_columns]
+        for match in self.table_matches:
+            wanted.extend(match.fields)
+        wanted.extend(self.text_fields)
+        if self.subject_key:
+            wanted.append(self.subject_key.field)
+        return list(dict.fromkeys(wanted))
+
+    @property
+    def classes(self) -> list[ColumnClass]:
+        found = [c for c, _ in self.value_columns]
+        for match in self.table_matches:
+            found.append(ColumnClass(",".join(match.fields), match.category, "table",
+                                     match.confidence, match.reason))
+        return found
+
+
+def as_strings(column: pl.Series) -> pl.Series:
+    """A column as stripped strings, nulls for empty cells."""
+    values = column if column.dtype == pl.String else column.cast(pl.String, strict=False)
+    stripped = values.str.strip_chars()
+    return stripped.set(stripped == "", None)
+
+
+def _score(detector: Detector, name: str, values: pl.Series) -> tuple[float, str] | None:
+    if name_matches(name, detector.negative_header_words):
+        return None
+    header = name_matches(name, detector.header_words)
+    share = _share(detector.valid_cells(values))
+    shown = f"{share:.0%} of {values.len()} sampled values valid"
+    if detector.needs_context:
+        if header and share >= CONTEXT_MIN_SHARE:
+            return 0.6 + 0.4 * share, f"column name ({header!r}) and {shown}"
+        return None
+    if share >= detector.min_value_share:
+        bonus = 0.1 if header else 0.0
+        why = f"{shown}" + (f", column name ({header!r})" if header else "")
+        return min(1.0, 0.5 + 0.4 * share + bonus), why
+    if header and share >= HEADER_ONLY_MIN_SHARE:
+        return 0.4 + 0.4 * share, f"column name ({header!r}) and {shown}"
+    return None
+
+
+def _share(mask: pl.Series) -> float:
+    mean = mask.cast(pl.Float64).mean()
+    return float(mean) if isinstance(mean, (int, float)) else 0.0
+
+
+def _looks_like_text(values: pl.Series) -> bool:
+    if values.dtype != pl.String or values.len() == 0:
+        return False
+    mean_length = _share(values.str.len_chars())
+    return (mean_length >= TEXT_MIN_MEAN_LENGTH
+            and _share(values.str.contains(r"\s\S+\s")) >= TEXT_MIN_SPACE_SHARE)
+
+
+def plan_table(
+    sample: pl.DataFrame,
+    detectors: Sequence[Detector] | None = None,
+    tabular: Sequence[TableDetector] | None = None,
+) -> TablePlan:
+    """Classify the columns of a sample and decide what the full pass counts."""
+    detectors = value_detectors() if detectors is None else detectors
+    tabular = table_detectors() if tabular is None else tabular
+    plan = TablePlan()
+    for name in sample.columns:
+        values = as_strings(sample[name]).drop_nulls()
+        if values.len() == 0:
+            continue
+        best: tuple[float, str, Detector] | None = None
+        for detector in detectors:
+            scored = _score(detector, name, values)
+            if scored and (best is None or scored[0] > best[0]):
+                best = (scored[0], scored[1], detector)
+        if best:
+            confidence, reason, detector = best
+            plan.value_columns.append((ColumnClass(name, detector.category, detector.name,
+                                                   round(confidence, 3), reason), detector))
+        elif _looks_like_text(values):
+            plan.text_fields.append(name)
+    categories = {c.field: c.category for c, _ in plan.value_columns}
+    for table_detector in tabular:
+        plan.table_matches.extend(table_detector.detect_table(sample, categories))
+    plan.subject_key = _subject_key(sample.columns, categories)
+    return plan
+
+
+def _subject_key(columns: Sequence[str], categories: dict[str, str]) -> SubjectKey | None:
+    for name in columns:
+        word = name_matches(name, SUBJECT_KEY_WORDS)
+        if word:
+            return SubjectKey(name, f"identifier column (name matches {word!r})")
+    for category in SUBJECT_CATEGORY_ORDER:
+        for name, found in categories.items():
+            if found == category:
+                return SubjectKey(name, f"{category} column")
+    return None
+
+
+def classify_sample(sample: pl.DataFrame) -> list[ColumnClass]:
+    """The categories found in a sample's columns and column groups."""
+    return plan_table(sample).classes

@@ -1,0 +1,135 @@
+"""The pure per-batch step of a scan and its mergeable result.
+
+``tally_batch(plan, batch)`` takes one Arrow record batch of a table and the plan made from the
+table's sample, and returns a :class:`TableTally`: rows, per-field matched rows, distinct
+counters over normalised values, masked samples and sub-kinds. Tallies merge associatively,
+so batches of a file, files of a folder and partitions on Spark executors combine the same way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from dataclasses import field as default
+
+import polars as pl
+import pyarrow as pa
+
+from databorder.detect.columns import TablePlan, as_strings
+from databorder.detect.counting import DEFAULT_EXACT_LIMIT, DistinctCounter
+from databorder.detect.text import TextMatch, scan_text_column
+
+MAX_SAMPLES = 3
+KIND_SAMPLE = 2_000
+"""Distinct values per batch and field whose sub-kind (public/private, brand) is tallied."""
+
+
+@dataclass(slots=True)
+class FieldTally:
+    field: str
+    category: str
+    method: str
+    """``value`` (whole cells), ``table`` (column group) or ``text`` (embedded in text)."""
+    detectors: set[str]
+    confidence: float
+    reason: str
+    distinct: DistinctCounter
+    rows: int = 0
+    samples: list[str] = default(default_factory=list)
+    kinds: Counter[str] = default(default_factory=Counter)
+
+    def add_samples(self, masked: list[str]) -> None:
+        for value in masked:
+            if len(self.samples) >= MAX_SAMPLES:
+                return
+            if value not in self.samples:
+                self.samples.append(value)
+
+    def merge(self, other: FieldTally) -> None:
+        self.rows += other.rows
+        self.distinct.merge(other.distinct)
+        self.add_samples(other.samples)
+        self.kinds.update(other.kinds)
+        self.detectors |= other.detectors
+        self.confidence = max(self.confidence, other.confidence)
+
+
+@dataclass(slots=True)
+class TableTally:
+    rows: int = 0
+    fields: dict[tuple[str, str], FieldTally] = default(default_factory=dict)
+    subjects: DistinctCounter | None = None
+
+    def merge(self, other: TableTally) -> None:
+        self.rows += other.rows
+        for key, tally in other.fields.items():
+            if key in self.fields:
+                self.fields[key].merge(tally)
+            else:
+                self.fields[key] = tally
+        if other.subjects is not None:
+            if self.subjects is None:
+                self.subjects = other.subjects
+            else:
+                self.subjects.merge(other.subjects)
+
+
+def tally_batch(
+    plan: TablePlan, batch: pa.RecordBatch | pl.DataFrame, exact_limit: int = DEFAULT_EXACT_LIMIT
+) -> TableTally:
+    """Count what ``plan`` asks for in one batch."""
+    frame = batch if isinstance(batch, pl.DataFrame) else pl.DataFrame(pl.from_arrow(batch))
+    tally = TableTally(rows=frame.height)
+    for column, detector in plan.value_columns:
+        values = as_strings(frame[column.field])
+        valid = detector.valid_cells(values)
+        matched = values.filter(valid)
+        counted = FieldTally(column.field, column.category, "value", {detector.name},
+                             column.confidence, column.reason, DistinctCounter(exact_limit),
+                             rows=matched.len())
+        if matched.len():
+            normalized = detector.normalize_cells(matched)
+            counted.distinct.add_values(normalized)
+            distinct_values = matched.unique(maintain_order=True).head(KIND_SAMPLE).to_list()
+            counted.add_samples([detector.mask(v) for v in distinct_values[:MAX_SAMPLES]])
+            counted.kinds.update(k for v in distinct_values if (k := detector.kind(v)))
+        tally.fields[(column.field, column.category)] = counted
+    for match in plan.table_matches:
+        counted = FieldTally(",".join(match.fields), match.category, "table", {"table"},
+                             match.confidence, match.reason, DistinctCounter(exact_limit))
+        counted.add_samples(list(match.masked_samples))
+        selected = frame.lazy()
+        if match.row_filter is not None:
+            selected = selected.filter(match.row_filter)
+        if match.key is not None:
+            keys = selected.select(match.key.alias("key")).collect()["key"].drop_nulls()
+            counted.rows = keys.len()
+            counted.distinct.add_values(keys.cast(pl.String))
+        else:
+            counted.rows = selected.select(pl.len()).collect().item()
+        tally.fields[(counted.field, match.category)] = counted
+    for text_field in plan.text_fields:
+        _tally_text(tally, text_field, as_strings(frame[text_field]), exact_limit)
+    if plan.subject_key is not None:
+        tally.subjects = DistinctCounter(exact_limit)
+        keys = as_strings(frame[plan.subject_key.field]).str.to_lowercase()
+        tally.subjects.add_values(keys)
+    return tally
+
+
+def _tally_text(tally: TableTally, name: str, texts: pl.Series, exact_limit: int) -> None:
+    per_category: dict[str, list[TextMatch]] = {}
+    rows_with: Counter[str] = Counter()
+    for _, matches in scan_text_column(texts):
+        seen_here = set()
+        for match in matches:
+            per_category.setdefault(match.category, []).append(match)
+            seen_here.add(match.category)
+        rows_with.update(seen_here)
+    for category, matches in per_category.items():
+        counted = FieldTally(name, category, "text", {m.detector for m in matches}, 0.9,
+                             "values found in free text", DistinctCounter(exact_limit),
+                             rows=rows_with[category])
+        counted.distinct.add_values(pl.Series([m.normalized for m in matches], dtype=pl.String))
+        counted.add_samples([m.masked for m in matches])
+        tally.fields[(name, category)] = counted

@@ -1,0 +1,115 @@
+"""The local executor: scan targets in this process, batch by batch, on Polars."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import polars as pl
+
+from databorder.detect.base import TableMatch
+from databorder.detect.columns import SAMPLE_ROWS, TablePlan, plan_table
+from databorder.detect.counting import DEFAULT_EXACT_LIMIT
+from databorder.errors import DataborderError, InputError
+from databorder.inventory import Inventory, Problem, SourceResult, now
+from databorder.sources.base import TEXT_COLUMNS, TableSource
+from databorder.sources.open import Skipped, open_target
+
+from .batch import TableTally, tally_batch
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    sample_rows: int = SAMPLE_ROWS
+    exact_limit: int = DEFAULT_EXACT_LIMIT
+    tables: tuple[str, ...] = ()
+
+
+class ScanObserver(Protocol):
+    """Receives progress; the CLI draws it, tests may ignore it."""
+
+    def table_started(self, table: TableSource) -> None: ...
+    def advance(self, consumed_bytes: int, rows: int) -> None: ...
+    def table_finished(self, table: TableSource) -> None: ...
+
+
+class QuietObserver:
+    def table_started(self, table: TableSource) -> None:
+        pass
+
+    def advance(self, consumed_bytes: int, rows: int) -> None:
+        pass
+
+    def table_finished(self, table: TableSource) -> None:
+        pass
+
+
+def plan_for(table: TableSource, sample_rows: int) -> TablePlan:
+    """Classify a table from its sample; free text is scanned whole."""
+    if table.is_text:
+        plan = TablePlan(text_fields=[TEXT_COLUMNS[1]])
+        if table.table == "vcf":
+            text = pl.col(TEXT_COLUMNS[1])
+            plan.table_matches.append(TableMatch(
+                "genomic", (TEXT_COLUMNS[1],), 0.95, "VCF variant records",
+                row_filter=text.is_not_null() & ~text.str.starts_with("#")))
+        return plan
+    sample = pl.DataFrame(pl.from_arrow(table.sample(sample_rows)))
+    return plan_table(sample)
+
+
+def scan_table(
+    table: TableSource, options: ScanOptions, observer: ScanObserver
+) -> SourceResult:
+    """Classify a table from its sample, then count over all of it in bounded batches."""
+    plan = plan_for(table, options.sample_rows)
+    total = TableTally()
+    columns = plan.columns_needed
+    if columns:
+        for batch in table.batches(columns, lambda n: observer.advance(n, 0)):
+            total.merge(tally_batch(plan, batch, options.exact_limit))
+            observer.advance(0, batch.num_rows)
+    else:
+        for batch in table.batches(columns[:1] or None, lambda n: observer.advance(n, 0)):
+            total.rows += batch.num_rows
+            observer.advance(0, batch.num_rows)
+    subject = plan.subject_key if total.subjects is not None else None
+    return SourceResult(
+        source=table.source,
+        table=table.table,
+        reader=type(table).__module__.rsplit(".", 1)[-1],
+        rows=total.rows,
+        size_bytes=table.size_bytes,
+        fields=sorted(total.fields.values(), key=lambda f: (f.field, f.category)),
+        subject_key=subject.field if subject else None,
+        subject_basis=subject.basis if subject else None,
+        subjects=total.subjects.result() if total.subjects is not None else None,
+    )
+
+
+def scan_targets(
+    targets: Sequence[str], options: ScanOptions, observer: ScanObserver | None = None
+) -> Inventory:
+    """Scan every target; unreadable inputs are recorded and the rest still scanned."""
+    observer = observer or QuietObserver()
+    inventory = Inventory(started_at=now(), exact_limit=options.exact_limit)
+    for target in targets:
+        try:
+            for item in open_target(target, options.tables):
+                if isinstance(item, Skipped):
+                    inventory.skipped.append(Problem(item.source, item.reason))
+                    continue
+                observer.table_started(item)
+                try:
+                    inventory.sources.append(scan_table(item, options, observer))
+                except InputError as error:
+                    inventory.errors.append(Problem(item.label, str(error)))
+                finally:
+                    observer.table_finished(item)
+        except InputError as error:
+            inventory.errors.append(Problem(error.source, str(error)))
+        except DataborderError as error:
+            inventory.errors.append(Problem(target, str(error)))
+    inventory.finished_at = now()
+    return inventory
