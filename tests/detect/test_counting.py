@@ -1,0 +1,56 @@
+import numpy as np
+import polars as pl
+import pytest
+
+from databorder.detect.counting import DistinctCounter, hash_values
+
+
+def _values(start: int, stop: int) -> pl.Series:
+    return pl.Series([f"user-{i}@example.com" for i in range(start, stop)], dtype=pl.String)
+
+
+def test_exact_below_the_limit_and_duplicates_counted_once() -> None:
+    counter = DistinctCounter(exact_limit=10_000)
+    counter.add_values(_values(0, 5_000))
+    counter.add_values(_values(2_500, 7_500))
+    result = counter.result()
+    assert result.exact
+    assert result.value == 7_500
+    assert result.relative_error_95 == 0.0
+
+
+def test_nulls_are_not_counted() -> None:
+    counter = DistinctCounter()
+    counter.add_values(pl.Series(["a", None, "a", None, "b"], dtype=pl.String))
+    assert counter.result().value == 2
+
+
+def test_sketch_beyond_the_limit_states_its_error_and_stays_close() -> None:
+    counter = DistinctCounter(exact_limit=1_000)
+    counter.add_values(_values(0, 200_000))
+    result = counter.result()
+    assert not result.exact
+    assert 0 < result.relative_error_95 < 0.05
+    assert abs(result.value - 200_000) / 200_000 <= result.relative_error_95
+
+
+@pytest.mark.parametrize("left_limit,right_limit", [(10**6, 10**6), (1_000, 10**6),
+                                                      (10**6, 1_000), (1_000, 1_000)])
+def test_merge_is_a_union_in_every_mode(left_limit: int, right_limit: int) -> None:
+    left = DistinctCounter(exact_limit=left_limit)
+    right = DistinctCounter(exact_limit=right_limit)
+    left.add_values(_values(0, 30_000))
+    right.add_values(_values(20_000, 50_000))
+    left.merge(right)
+    result = left.result()
+    if result.exact:
+        assert result.value == 50_000
+    else:
+        assert abs(result.value - 50_000) / 50_000 <= result.relative_error_95
+
+
+def test_hashes_are_stable_for_equal_values() -> None:
+    first = hash_values(pl.Series(["x", "y"]))
+    second = hash_values(pl.Series(["y", "x"]))
+    assert set(first.tolist()) == set(second.tolist())
+    assert first.dtype == np.uint64
