@@ -1,0 +1,203 @@
+"""Bank accounts: IBAN, US ABA routing numbers and domestic account numbers."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+import polars as pl
+from stdnum import iban
+from stdnum.us import rtn
+
+from .base import Detector
+from .masking import mask_all_but_last
+
+_NOT_DIGIT = re.compile(r"[^0-9]")
+_IBAN_PART = re.compile(r"[A-Z0-9]+")
+
+
+def _digits(candidate: str) -> str:
+    return _NOT_DIGIT.sub("", candidate)
+
+
+def _frame_select(values: pl.Series, expr: pl.Expr) -> pl.Series:
+    return pl.DataFrame({"v": values}).select(expr.fill_null(False).alias(values.name)).to_series()
+
+
+class IbanDetector(Detector):
+    """International Bank Account Numbers (ISO 13616).
+
+    An IBAN names one person's (or firm's) bank account: personal financial data under
+    28 CFR 202.240 and PIPL Art. 28. Validation is ``stdnum.iban`` in full: mod-97 check
+    digits, the country's registered length and BBAN structure, and the national checks
+    stdnum has (Belgium, Spain, Norway, Montenegro). The compact form and the print form in
+    groups of four (spaces or dashes) are accepted; lower-case letters are not.
+
+    Masked example: ``DE89 **** **** **** **30 00`` (country and check digits, last four).
+    References: ISO 13616-1:2020; SWIFT IBAN Registry; python-stdnum ``stdnum.iban``.
+    """
+
+    category: ClassVar[str] = "bank_account"
+    name: ClassVar[str] = "bank.iban"
+    header_words: ClassVar[tuple[str, ...]] = (
+        "iban", "iban_number", "iban_code", "国际银行账号", "bankverbindung",
+    )
+    context_words: ClassVar[tuple[str, ...]] = (
+        "iban", "bank", "account", "konto", "compte", "cuenta", "账户", "账号",
+    )
+    cell_pattern: ClassVar[str] = (
+        r"[A-Z]{2}[0-9]{2}[ -]?[A-Z0-9]{4}(?:[ -]?[A-Z0-9]{1,4}){2,7}"
+    )
+    text_pattern: ClassVar[str] = (
+        r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{1,4}){3,8}(?![A-Za-z0-9])"
+    )
+    prefilter: ClassVar[str] = r"[A-Z]{2}[0-9]{2}[ -]?[A-Z0-9]{4}"
+
+    def validate(self, candidate: str) -> bool:
+        return bool(iban.is_valid(candidate.replace("-", " ")))
+
+    def normalize(self, candidate: str) -> str:
+        return str(iban.compact(candidate.replace("-", " ")))
+
+    def mask(self, candidate: str) -> str:
+        compact = self.normalize(candidate)
+        hidden = compact[:4] + "*" * max(len(compact) - 8, 0) + compact[-4:]
+        return " ".join(hidden[i:i + 4] for i in range(0, len(hidden), 4))
+
+    def kind(self, candidate: str) -> str | None:
+        return "iban"
+
+    def find_in_text(self, text: str) -> list[tuple[int, int, str]]:
+        """IBANs in text; trailing groups that are not part of the IBAN are dropped."""
+        found: list[tuple[int, int, str]] = []
+        for match in self.text_regex.finditer(text):
+            ends = [m.end() for m in _IBAN_PART.finditer(text, match.start(), match.end())]
+            for end in reversed(ends):
+                candidate = text[match.start():end]
+                if self.validate(candidate):
+                    found.append((match.start(), end, candidate))
+                    break
+        return found
+
+
+def _aba_checksum_ok(digits: pl.Expr) -> pl.Expr:
+    """The ABA check: 3, 7, 1 weights over the nine digits sum to a multiple of 10."""
+    weights = (3, 7, 1, 3, 7, 1, 3, 7, 1)
+    total: pl.Expr = pl.lit(0, dtype=pl.Int32)
+    for position, weight in enumerate(weights):
+        digit = digits.str.slice(position, 1).cast(pl.Int32, strict=False).fill_null(0)
+        total = total + digit * weight
+    return (total % 10) == 0
+
+
+class AbaRoutingDetector(Detector):
+    """US ABA routing transit numbers (RTN).
+
+    Nine digits whose 3-7-1 weighted sum is a multiple of ten (``stdnum.us.rtn``), also
+    written ``0711-0130-7``. A routing number names a bank, not a person, but next to an
+    account number it pins down an account (28 CFR 202.240). One nine-digit number in ten
+    passes the checksum, so the detector needs a header or nearby word (``routing``,
+    ``aba``, ``rtn``, ``transit``).
+
+    Masked example: ``*****0358``. References: ABA Key to Routing Numbers; python-stdnum
+    ``stdnum.us.rtn``.
+    """
+
+    category: ClassVar[str] = "bank_account"
+    name: ClassVar[str] = "bank.aba_routing"
+    needs_context: ClassVar[bool] = True
+    header_words: ClassVar[tuple[str, ...]] = (
+        "routing", "aba", "rtn", "routing_number", "routing_no", "transit", "transit_number",
+        "路由号", "bankleitzahl", "numéro de routage", "número de ruta",
+    )
+    context_words: ClassVar[tuple[str, ...]] = (
+        "routing", "aba", "rtn", "transit", "路由", "bankleitzahl", "routage", "ruta",
+    )
+    cell_pattern: ClassVar[str] = r"[0-9]{9}|[0-9]{4}-[0-9]{4}-[0-9]"
+    text_pattern: ClassVar[str] = r"(?<![0-9-])(?:[0-9]{9}|[0-9]{4}-[0-9]{4}-[0-9])(?![0-9-])"
+    prefilter: ClassVar[str] = r"[0-9]{4}-?[0-9]{4}-?[0-9]"
+
+    def validate(self, candidate: str) -> bool:
+        digits = _digits(candidate)
+        return digits != "000000000" and bool(rtn.is_valid(digits))
+
+    def normalize(self, candidate: str) -> str:
+        return _digits(candidate)
+
+    def mask(self, candidate: str) -> str:
+        return mask_all_but_last(candidate.strip(), keep=4)
+
+    def kind(self, candidate: str) -> str | None:
+        return "aba_routing"
+
+    def valid_cells(self, values: pl.Series) -> pl.Series:
+        stripped = pl.col("v").str.strip_chars()
+        digits = stripped.str.replace_all("-", "")
+        valid = (
+            stripped.str.contains(f"^(?:{self.cell_pattern})$")
+            & (digits != "000000000")
+            & _aba_checksum_ok(digits)
+        )
+        return _frame_select(values, valid)
+
+    def normalize_cells(self, values: pl.Series) -> pl.Series:
+        return values.str.replace_all("[^0-9]", "")
+
+
+class BankAccountNumberDetector(Detector):
+    """Domestic bank account numbers (6 to 17 digits) under an account header or word.
+
+    Account numbers have no common checksum or shape, so values alone prove nothing: the
+    detector fires only with a header such as ``account_number``, ``Kontonummer``,
+    ``银行账户`` or a nearby word in text. Digits may be grouped by spaces or dashes;
+    all-same-digit fillers are rejected. Personal financial data (28 CFR 202.240).
+
+    Masked example: ``********6789``. Reference: US ABA account numbers are 4 to 17 digits
+    (Nacha file format, field "DFI Account Number", 17 characters).
+    """
+
+    category: ClassVar[str] = "bank_account"
+    name: ClassVar[str] = "bank.account_number"
+    needs_context: ClassVar[bool] = True
+    header_words: ClassVar[tuple[str, ...]] = (
+        "account_number", "account_no", "acct_no", "acct_number", "acct_num", "bank_account",
+        "bank_account_number", "账号", "银行账户", "银行账号", "账户号码",
+        "kontonummer", "konto_nr", "numéro de compte", "numero de compte", "numero_de_cuenta",
+        "número de cuenta", "cuenta bancaria",
+    )
+    context_words: ClassVar[tuple[str, ...]] = (
+        "account number", "account no", "acct", "bank account", "账号", "账户", "kontonummer",
+        "konto", "numéro de compte", "compte", "número de cuenta", "numero de cuenta", "cuenta",
+    )
+    cell_pattern: ClassVar[str] = r"[0-9]{6,17}|[0-9]{2,8}(?:[ -][0-9]{2,8}){1,4}"
+    text_pattern: ClassVar[str] = (
+        r"(?<![0-9A-Za-z-])(?:[0-9]{6,17}|[0-9]{2,8}(?:[ -][0-9]{2,8}){1,4})(?![0-9A-Za-z-])"
+    )
+    prefilter: ClassVar[str] = r"[0-9]{2}"
+
+    def validate(self, candidate: str) -> bool:
+        digits = _digits(candidate)
+        return 6 <= len(digits) <= 17 and len(set(digits)) > 1
+
+    def normalize(self, candidate: str) -> str:
+        return _digits(candidate)
+
+    def mask(self, candidate: str) -> str:
+        # Short numbers keep fewer digits so that at least two thirds stay hidden.
+        return mask_all_but_last(candidate.strip(), keep=min(4, len(_digits(candidate)) // 3))
+
+    def kind(self, candidate: str) -> str | None:
+        return "account_number"
+
+    def valid_cells(self, values: pl.Series) -> pl.Series:
+        stripped = pl.col("v").str.strip_chars()
+        digits = stripped.str.replace_all("[ -]", "")
+        valid = (
+            stripped.str.contains(f"^(?:{self.cell_pattern})$")
+            & digits.str.len_chars().is_between(6, 17)
+            & (digits.str.strip_chars(digits.str.head(1)) != "")
+        )
+        return _frame_select(values, valid)
+
+    def normalize_cells(self, values: pl.Series) -> pl.Series:
+        return values.str.replace_all("[^0-9]", "")
