@@ -54,10 +54,11 @@ class DistinctCounter:
         if hashes.size == 0:
             return
         if self._sketch is not None:
-            self._feed_sketch(np.unique(hashes))
+            self._feed_sketch(pl.Series(hashes, dtype=pl.UInt64).unique().to_numpy())
             return
         self._pending.append(hashes)
-        if sum(p.size for p in self._pending) > max(self._exact_limit, 1 << 16):
+        # compacting when the pending hashes outgrow the kept set keeps the work amortised
+        if sum(p.size for p in self._pending) > max(self._hashes.size, 1 << 16):
             self._compact()
 
     def add_values(self, values: pl.Series) -> None:
@@ -65,7 +66,8 @@ class DistinctCounter:
 
     def _compact(self) -> None:
         if self._pending:
-            self._hashes = np.unique(np.concatenate([self._hashes, *self._pending]))
+            merged = pl.Series(np.concatenate([self._hashes, *self._pending]), dtype=pl.UInt64)
+            self._hashes = merged.unique().to_numpy()
             self._pending = []
         if self._sketch is None and self._hashes.size > self._exact_limit:
             self._sketch = datasketches.hll_sketch(HLL_LG_K)
