@@ -1,0 +1,264 @@
+"""Delimited text: CSV, TSV, pipe- and semicolon-separated files, plain or compressed.
+
+The delimiter and the presence of a header are sniffed from the first 64 KiB; a file without a
+header gets ``column_1`` .. ``column_n``. Every column is read as a string, so card numbers and
+zip codes keep their leading zeros; empty cells are null.
+
+Parsing is Arrow's streaming CSV reader (measured at 740 MB/s projected and 360 MB/s through
+gzip on a 325 MB file, against 840 MB/s for Polars, which cannot stream a compressed file nor
+report its position). Cells are read as binary and validated as UTF-8 in one vectorised cast;
+a column that holds invalid UTF-8 is decoded with U+FFFD replacement instead of failing.
+"""
+
+from __future__ import annotations
+
+import csv as stdcsv
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from databorder.errors import InputError, ReadError
+
+from .base import BATCH_ROWS, FileReader, ProgressFn, TableSource
+from .compression import (
+    HEAD_BYTES,
+    decompression_error,
+    format_suffix,
+    open_arrow_stream,
+    open_binary,
+    read_head,
+)
+
+DELIMITERS = (",", "\t", ";", "|")
+SUFFIX_DELIMITERS = {".csv": ",", ".tsv": "\t", ".tab": "\t", ".psv": "|"}
+BLOCK_BYTES = 8 << 20
+"""Arrow parses in blocks of this size; a single row must fit in one block."""
+SNIFF_RECORDS = 200
+_DATA_LIKE = re.compile(r"[\d\s.,:;/+\-()$€£%#]+")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    delimiter: str
+    has_header: bool
+    columns: tuple[str, ...]
+
+
+def _records(text: str, delimiter: str, complete: bool) -> list[list[str]]:
+    reader = stdcsv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            if record:
+                records.append(record)
+            if len(records) > SNIFF_RECORDS:
+                break
+    except stdcsv.Error:
+        pass
+    if not complete and len(records) <= SNIFF_RECORDS and records:
+        records.pop()  # the head may have cut the last record short
+    return records[:SNIFF_RECORDS]
+
+
+def _consistency(records: list[list[str]]) -> tuple[float, int]:
+    """Share of records with the most common field count, and that count."""
+    if not records:
+        return 0.0, 0
+    count, freq = Counter(len(r) for r in records).most_common(1)[0]
+    return freq / len(records), count
+
+
+def sniff_delimiter(
+    text: str, complete: bool, preferred: str | None = None, strict: bool = True
+) -> tuple[str, list[list[str]]] | None:
+    """The delimiter giving the most consistent field count (at least two fields per row).
+
+    ``strict`` (used to recognise a file without a known suffix) also asks for two records and
+    90 % of them with the same field count.
+    """
+    candidates = ([preferred] if preferred else []) + [d for d in DELIMITERS if d != preferred]
+    best: tuple[float, int, str, list[list[str]]] | None = None
+    for delimiter in candidates:
+        records = _records(text, delimiter, complete)
+        share, count = _consistency(records)
+        if count < 2 or (strict and (len(records) < 2 or share < 0.9)):
+            continue
+        if best is None or share > best[0] + 0.05:
+            best = (share, count, delimiter, records)
+    return (best[2], best[3]) if best else None
+
+
+def looks_like_header(first: list[str]) -> bool:
+    """A header has distinct, non-empty, short names that do not look like numbers or emails."""
+    names = [f.strip() for f in first]
+    if any(not n or len(n) > 64 or "@" in n or _DATA_LIKE.fullmatch(n) for n in names):
+        return False
+    return len(set(names)) == len(names)
+
+
+def column_names(first: list[str], has_header: bool, width: int) -> tuple[str, ...]:
+    if not has_header:
+        return tuple(f"column_{i}" for i in range(1, width + 1))
+    names: list[str] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(first, start=1):
+        name = raw.strip() or f"column_{i}"
+        base, n = name, 2
+        while name in seen:
+            name, n = f"{base}_{n}", n + 1
+        seen.add(name)
+        names.append(name)
+    return tuple(names)
+
+
+def decode_head(head: bytes) -> str:
+    return head.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
+def sniff_dialect(head: bytes, preferred: str | None, strict: bool) -> Dialect | None:
+    complete = len(head) < HEAD_BYTES
+    found = sniff_delimiter(decode_head(head), complete, preferred, strict)
+    if found is None:
+        return None
+    delimiter, records = found
+    first = records[0]
+    has_header = looks_like_header(first)
+    return Dialect(delimiter, has_header, column_names(first, has_header, len(first)))
+
+
+class CsvReader(FileReader):
+    """Comma, tab, semicolon and pipe separated text, with or without a header."""
+
+    name: ClassVar[str] = "csv"
+    suffixes: ClassVar[tuple[str, ...]] = (".csv", ".tsv", ".tab", ".psv")
+    sniff_order: ClassVar[int] = 60
+
+    def sniff(self, head: bytes) -> bool:
+        return sniff_dialect(head, None, strict=True) is not None
+
+    def open(self, path: Path, compression: str | None) -> Iterator[TableSource]:
+        head = read_head(path, compression)
+        preferred = SUFFIX_DELIMITERS.get(format_suffix(path))
+        dialect = sniff_dialect(head, preferred, strict=False)
+        if dialect is None:
+            first = decode_head(head).partition("\n")[0].rstrip("\r")
+            if not first:
+                raise ReadError(str(path), "no rows")
+            # one column: every line is a record
+            dialect = Dialect(preferred or ",", looks_like_header([first]),
+                              column_names([first], looks_like_header([first]), 1))
+        yield CsvSource(path, compression, dialect)
+
+
+class CsvSource(TableSource):
+    def __init__(self, path: Path, compression: str | None, dialect: Dialect) -> None:
+        self.path = path
+        self.source = str(path)
+        self.compression = compression
+        self.dialect = dialect
+        self.size_bytes = path.stat().st_size
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.dialect.columns
+
+    def sample(self, rows: int) -> pa.Table:
+        collected: list[pa.RecordBatch] = []
+        count = 0
+        for batch in self._read(None, None, block_bytes=1 << 20):
+            collected.append(batch.slice(0, rows - count))
+            count += collected[-1].num_rows
+            if count >= rows:
+                break
+        schema = pa.schema([(c, pa.string()) for c in self.columns])
+        return pa.Table.from_batches(collected, schema=schema)
+
+    def batches(
+        self, columns: Sequence[str] | None = None, progress: ProgressFn | None = None
+    ) -> Iterator[pa.RecordBatch]:
+        return self._read(columns, progress)
+
+    def _read(
+        self, columns: Sequence[str] | None, progress: ProgressFn | None,
+        block_bytes: int = BLOCK_BYTES,
+    ) -> Iterator[pa.RecordBatch]:
+        wanted = list(columns) if columns is not None else list(self.columns)
+        missing = [c for c in wanted if c not in self.columns]
+        if missing:
+            raise InputError(self.source, f"no column {missing[0]!r}")
+        read_options = pacsv.ReadOptions(
+            column_names=list(self.columns), skip_rows=1 if self.dialect.has_header else 0,
+            block_size=block_bytes,
+        )
+        parse_options = pacsv.ParseOptions(
+            delimiter=self.dialect.delimiter, newlines_in_values=True,
+        )
+        convert_options = pacsv.ConvertOptions(
+            include_columns=wanted, column_types={c: pa.binary() for c in self.columns},
+            null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
+        )
+        with open_arrow_stream(self.path, self.compression, progress) as (stream, reporter):
+            try:
+                reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
+                for batch in reader:
+                    decoded = _decode_batch(batch)
+                    for start in range(0, decoded.num_rows, BATCH_ROWS):
+                        yield decoded.slice(start, BATCH_ROWS)
+                    reporter.report()
+            except pa.ArrowInvalid as exc:
+                raise self._parse_error(exc) from exc
+            except OSError as exc:
+                raise decompression_error(self.source, self.compression, exc) from exc
+            reporter.report()
+
+    def _parse_error(self, exc: pa.ArrowInvalid) -> ReadError:
+        message = str(exc)
+        if "straddling" in message:
+            return ReadError(self.source, f"a row is longer than {BLOCK_BYTES >> 20} MiB")
+        if "Expected" in message and "columns" in message:
+            line, found = self._locate_bad_row()
+            return ReadError(self.source, f"expected {len(self.columns)} fields, found {found}",
+                             line=line)
+        if "empty" in message.lower():
+            return ReadError(self.source, "no rows")
+        return ReadError(self.source, "malformed CSV")
+
+    def _locate_bad_row(self) -> tuple[int | None, int | None]:
+        """Find the first row with the wrong field count again, in Python, for its line number.
+
+        Arrow's streaming reader does not report row numbers; this slow pass runs only once an
+        error is certain.
+        """
+        expected = len(self.columns)
+        try:
+            with open_binary(self.path, self.compression) as binary:
+                text = io.TextIOWrapper(binary, encoding="utf-8", errors="replace", newline="")
+                reader = stdcsv.reader(text, delimiter=self.dialect.delimiter)
+                for record in reader:
+                    if record and len(record) != expected:
+                        return reader.line_num, len(record)
+        except (stdcsv.Error, InputError):
+            pass
+        return None, None
+
+
+def _decode_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Binary cells to strings: a vectorised validating cast, U+FFFD replacement on failure."""
+    arrays = []
+    for column in batch.columns:
+        try:
+            arrays.append(column.cast(pa.string()))
+        except pa.ArrowInvalid:
+            arrays.append(pa.array(
+                [None if v is None else v.decode("utf-8", errors="replace")
+                 for v in column.to_pylist()],
+                type=pa.string(),
+            ))
+    return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
