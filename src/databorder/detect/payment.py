@@ -50,7 +50,7 @@ CARD_BRANDS: tuple[CardBrand, ...] = (
     CardBrand("unionpay", "62|81(?:[0-6][0-9]|7[01])", _span(16, 19)),
     CardBrand("maestro", "50|5[6-9]|6[0-9]", _span(12, 19)),
     CardBrand("fleet", "705[0-9]", (17,)),
-    CardBrand("fleet", "70067[68]", (18, 19)),
+    CardBrand("fleet", "70067[4-8]", (18, 19)),
 )
 
 _BRAND_REGEXES = tuple((brand, re.compile(brand.regex)) for brand in CARD_BRANDS)
