@@ -31,7 +31,9 @@ class IbanDetector(Detector):
     28 CFR 202.240 and PIPL Art. 28. Validation is ``stdnum.iban`` in full: mod-97 check
     digits, the country's registered length and BBAN structure, and the national checks
     stdnum has (Belgium, Spain, Norway, Montenegro). The compact form and the print form in
-    groups of four (spaces or dashes) are accepted; lower-case letters are not.
+    groups (spaces, dashes or dots, as stdnum's own examples write them) are accepted, in
+    upper or lower case, as ``stdnum.iban`` accepts them; in free text the country code must
+    be upper case.
 
     Masked example: ``DE89 **** **** **** **30 00`` (country and check digits, last four).
     References: ISO 13616-1:2020; SWIFT IBAN Registry; python-stdnum ``stdnum.iban``.
@@ -45,19 +47,21 @@ class IbanDetector(Detector):
     context_words: ClassVar[tuple[str, ...]] = (
         "iban", "bank", "account", "konto", "compte", "cuenta", "账户", "账号",
     )
-    cell_pattern: ClassVar[str] = (
-        r"[A-Z]{2}[0-9]{2}[ -]?[A-Z0-9]{4}(?:[ -]?[A-Z0-9]{1,4}){2,7}"
-    )
+    # Country code, check digits, then groups split by spaces, dashes or dots (``BE 68 5390
+    # 0754 7034``, ``NO 44 1850.05.14562``); stdnum checks the length and structure.
+    cell_pattern: ClassVar[str] = r"[A-Za-z]{2} ?[0-9]{2}(?:[ .-]?[A-Za-z0-9]+)+"
+    # A separator between groups is required here so that backtracking stays linear.
     text_pattern: ClassVar[str] = (
-        r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{1,4}){3,8}(?![A-Za-z0-9])"
+        r"(?<![A-Za-z0-9])[A-Z]{2} ?[0-9]{2}[ .-]?[A-Z0-9]{1,30}(?:[ .-][A-Z0-9]{1,30}){0,9}"
+        r"(?![A-Za-z0-9])"
     )
-    prefilter: ClassVar[str] = r"[A-Z]{2}[0-9]{2}[ -]?[A-Z0-9]{4}"
+    prefilter: ClassVar[str] = r"[A-Z]{2} ?[0-9]{2}[ .-]?[A-Z0-9]"
 
     def validate(self, candidate: str) -> bool:
-        return bool(iban.is_valid(candidate.replace("-", " ")))
+        return len(candidate) <= 60 and bool(iban.is_valid(candidate))
 
     def normalize(self, candidate: str) -> str:
-        return str(iban.compact(candidate.replace("-", " ")))
+        return str(iban.compact(candidate))
 
     def mask(self, candidate: str) -> str:
         compact = self.normalize(candidate)

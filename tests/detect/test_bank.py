@@ -1,0 +1,108 @@
+"""IBAN, ABA routing and account number detectors, and the shared reference cases."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from databorder.detect.bank import AbaRoutingDetector, BankAccountNumberDetector, IbanDetector
+
+CASES = Path(__file__).resolve().parents[3] / "shared" / "data" / "detect-cases" / "cases.csv"
+FLAGS = ("AMBIGUOUS", "CONFLICT", "RELABELLED")
+# Unflagged cases that our specification answers differently, with the reason.
+EXCEPTIONS = {
+    "BE68539007547034": "stdnum's full (national) check rejects bank code 539; we use full "
+                        "stdnum.iban validation as specified",
+}
+
+iban = IbanDetector()
+aba = AbaRoutingDetector()
+account = BankAccountNumberDetector()
+
+
+def _cells(*values: str | None) -> pl.Series:
+    return pl.Series("c", values, dtype=pl.String)
+
+
+@pytest.mark.parametrize(("value", "valid"), [
+    ("DE89370400440532013000", True),
+    ("DE89 3704 0044 0532 0130 00", True),
+    ("GB82-WEST-1234-5698-7654-32", True),
+    ("DE89370400440532013001", False),   # mod-97 fails
+    ("DE8937040044053201300", False),    # one character short for DE
+    ("de89 3704 0044 0532 0130 00", True),  # stdnum accepts lower case
+    ("DE89.3704.0044.0532.0130.00", True),
+    ("AL47/2121/1009/0000/0002/3569/8741", False),
+])
+def test_iban_cells(value: str, valid: bool) -> None:
+    assert iban.valid_cells(_cells(value)).to_list() == [valid]
+
+
+def test_iban_mask_normalize_kind() -> None:
+    assert iban.mask("DE89370400440532013000") == "DE89 **** **** **** **30 00"
+    assert iban.mask("DE89 3704 0044 0532 0130 00") == "DE89 **** **** **** **30 00"
+    forms = _cells("DE89 3704 0044 0532 0130 00", "DE89-3704-0044-0532-0130-00")
+    assert iban.normalize_cells(forms).unique().to_list() == ["DE89370400440532013000"]
+    assert iban.kind("DE89370400440532013000") == "iban"
+
+
+def test_iban_in_text_drops_trailing_words() -> None:
+    text = ("pay to VG96 VPVG 0000 0123 4567 8901 X by Friday, "
+            "not CY17 0020 0128 0000 0012 0052 7601")
+    assert [v for _, _, v in iban.find_in_text(text)] == ["VG96 VPVG 0000 0123 4567 8901"]
+
+
+@pytest.mark.parametrize(("value", "valid"), [
+    ("121000358", True), ("0711-0130-7", True), ("111000025", True),
+    ("421042111", False), ("1234-0000-0", False), ("000000000", False), ("11100002", False),
+])
+def test_aba_cells_match_stdnum(value: str, valid: bool) -> None:
+    assert aba.valid_cells(_cells(value)).to_list() == [valid]
+    assert aba.validate(value) is valid
+
+
+def test_context_detectors_need_context() -> None:
+    assert aba.needs_context and account.needs_context
+    assert aba.kind("121000358") == "aba_routing"
+    assert aba.mask("121000358") == "*****0358"
+
+
+@pytest.mark.parametrize(("value", "valid"), [
+    ("12345678", True), ("1234-5678-9012", True), ("12345", False),
+    ("111111111", False), ("123456789012345678", False), ("12a45678", False),
+])
+def test_account_number_cells(value: str, valid: bool) -> None:
+    assert account.valid_cells(_cells(value)).to_list() == [valid]
+
+
+def test_account_number_mask_hides_most_digits() -> None:
+    assert account.mask("123456") == "****56"
+    assert account.mask("123456789012") == "********9012"
+    assert account.normalize("1234-5678 9012") == "123456789012"
+
+
+def _found(row: dict[str, str]) -> int:
+    value = row["value_or_text"]
+    if row["kind"] == "value" and int(row["expected_matches"]) <= 1:
+        cells = _cells(value)
+        return int(iban.valid_cells(cells).item() or aba.valid_cells(cells).item())
+    return len(iban.find_in_text(value))
+
+
+@pytest.mark.skipif(not CASES.exists(), reason="reference cases not present")
+def test_reference_cases_precision_and_recall() -> None:
+    """IBAN and ABA cases; US_BANK_NUMBER rows are flagged (a bare digit pattern)."""
+    with CASES.open(newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["category"] == "bank_account"
+                and not r["note"].startswith(FLAGS) and r["value_or_text"] not in EXCEPTIONS]
+    tp = fp = fn = 0
+    for row in rows:
+        expected, found = int(row["expected_matches"]), _found(row)
+        tp += min(expected, found)
+        fp += max(found - expected, 0)
+        fn += max(expected - found, 0)
+    assert tp / (tp + fp) >= 0.98
+    assert tp / (tp + fn) >= 0.97
