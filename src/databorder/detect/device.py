@@ -109,8 +109,10 @@ class ImeiDetector(Detector):
     min_value_share: ClassVar[float] = 0.8
 
     def validate(self, candidate: str) -> bool:
+        if not re.fullmatch(_IMEI_SHAPE, candidate.strip()):
+            return False
         digits = _digits(candidate)
-        return (len(digits) == 15 and _plausible_tac(digits)
+        return (_plausible_tac(digits)
                 and bool(stdnum_imei.is_valid(digits)))
 
     def normalize(self, candidate: str) -> str:
@@ -160,8 +162,10 @@ class ImeiSvDetector(Detector):
     prefilter: ClassVar[str] = r"[0-9]{6}[ -]?[0-9]{6}"
 
     def validate(self, candidate: str) -> bool:
+        if not re.fullmatch(_IMEISV_SHAPE, candidate.strip()):
+            return False
         digits = _digits(candidate)
-        return (len(digits) == 16 and digits.isdigit() and _plausible_tac(digits)
+        return (_plausible_tac(digits)
                 and not digits.endswith("99") and stdnum_imei.imei_type(digits) == "IMEISV")
 
     def normalize(self, candidate: str) -> str:

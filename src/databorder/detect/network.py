@@ -104,7 +104,7 @@ def ip_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     checks = (
         ("unspecified", address.is_unspecified), ("loopback", address.is_loopback),
         ("link_local", address.is_link_local), ("multicast", address.is_multicast),
-        ("private", address.is_private), ("reserved", address.is_reserved),
+        ("reserved", address.is_reserved), ("private", address.is_private),
     )
     for name, holds in checks:
         if holds:
