@@ -1,0 +1,123 @@
+"""Person names, recognised by column name or nearby words and checked against name lists."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from .base import Detector
+
+NAME_LOCALES = ("en_US", "de_DE", "fr_FR", "es_ES", "zh_CN")
+"""Faker locales whose person providers supply the first- and last-name lists."""
+
+_LATIN_ATTRIBUTES = ("first_names", "first_names_male", "first_names_female", "last_names",
+                     "first_romanized_names", "last_romanized_names")
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.\-])*")
+_MAX_TOKENS = 4
+_TEXT_TOKEN = r"(?:[A-ZÀ-ÖØ-Þ]\.|[A-ZÀ-ÖØ-Þ][\w'’\-]*)"
+
+
+@dataclass(frozen=True, slots=True)
+class NameLists:
+    latin: frozenset[str]
+    """Lower-case first and last names in Latin script."""
+    cjk_surnames: frozenset[str]
+    """Chinese surnames, single and compound (``欧阳``)."""
+
+
+def _entries(provider: type, attribute: str) -> Iterable[str]:
+    value = getattr(provider, attribute, ())
+    return value.keys() if isinstance(value, dict) else value
+
+
+@cache
+def name_lists() -> NameLists:
+    """Name lists from Faker's person providers, loaded on first use (nothing is downloaded)."""
+    latin: set[str] = set()
+    cjk: set[str] = set()
+    for locale in NAME_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attribute in _LATIN_ATTRIBUTES:
+            for entry in _entries(provider, attribute):
+                if _CJK_NAME.match(entry) or len(entry) == 1 and "\u4e00" <= entry <= "\u9fff":
+                    continue
+                latin.add(entry.casefold())
+        if locale == "zh_CN":
+            cjk.update(e for e in _entries(provider, "last_names") if "\u4e00" <= e[0] <= "\u9fff")
+    return NameLists(frozenset(latin), frozenset(cjk))
+
+
+def _token_known(token: str, known: frozenset[str]) -> bool:
+    word = token.rstrip(".").casefold()
+    return word in known or any(part in known for part in word.split("-") if part)
+
+
+def _is_cjk_name(value: str, surnames: frozenset[str]) -> bool:
+    if not _CJK_NAME.fullmatch(value):
+        return False
+    return (len(value) > 2 and value[:2] in surnames) or value[:1] in surnames
+
+
+class PersonNameDetector(Detector):
+    """Person names in columns named for them, or after ``name:``, ``Mr.``, ``姓名`` in text.
+
+    A name identifies a person, alone or with any other field of the row. Names cannot be told
+    from other words by shape, so the detector needs a header word (``name``, ``full_name``,
+    ``first_name``, ``surname``, ``姓名``, ``Vorname``, ``Nachname``, ``prénom``, ``nombre``,
+    ``apellido`` ...) and columns like ``file_name``, ``host_name``, ``product_name`` or
+    ``company_name`` are ruled out. A value is valid when it is 1-4 name-like tokens (letters,
+    apostrophes, hyphens, initials; ``Doe, John`` too) of which at least one is a known first
+    or last name, or 2-4 Chinese characters starting with a known surname. The lists are the
+    first- and last-name lists of Faker's ``en_US``, ``de_DE``, ``fr_FR``, ``es_ES`` and
+    ``zh_CN`` person providers (about 6,000 names), loaded on first use. Canonical form: case
+    folded, single spaces. Masked: initials, ``J*** D***`` or ``王**``.
+
+    References: Faker person providers (MIT).
+    """
+
+    category = "person_name"
+    name = "names.person"
+    needs_context = True
+    header_words = ("name", "full_name", "fullname", "first_name", "firstname", "given_name",
+                    "last_name", "lastname", "surname", "family_name", "middle_name",
+                    "customer_name", "contact_name", "patient_name", "employee_name",
+                    "姓名", "名字", "氏名", "vorname", "nachname", "familienname", "nom", "prénom",
+                    "prenom", "nom_de_famille", "nombre", "apellido", "apellidos")
+    negative_header_words = ("file_name", "filename", "host_name", "hostname", "product_name",
+                             "company_name", "user_name", "username", "ssid", "network_name",
+                             "table_name", "column_name", "device_name", "app_name",
+                             "domain_name", "brand_name", "city_name", "country_name",
+                             "street_name", "field_name", "schema_name", "bucket_name",
+                             "server_name", "event_name", "class_name", "type_name")
+    context_words = ("name", "mr.", "mrs.", "ms.", "dr.", "姓名", "herr", "frau", "mme", "sr.")
+    cell_pattern = r"[^\d\s,;:@/\\|<>]{1,40}(?:,?\s+[^\d\s,;:@/\\|<>]{1,40}){0,3}"
+    text_pattern = (
+        r"(?:\b(?i:mr|mrs|ms|miss|dr|herr|frau|mme|mlle|sr|sra)\.?\s+"
+        r"|\b(?i:name|full name|nom|nombre)\s*[:=]\s*|姓名\s*[:：]?\s*)"
+        rf"(?P<v>{_TEXT_TOKEN}(?:\s+{_TEXT_TOKEN}){{0,3}}"
+        r"|[\u4e00-\u9fff]{2,4})"
+    )
+    prefilter = r"(?i)(?:\b(?:mr|mrs|ms|miss|dr|herr|frau|mme|mlle|sr|sra)\.?\s|name|nom|姓名)"
+
+    def validate(self, candidate: str) -> bool:
+        lists = name_lists()
+        if _is_cjk_name(candidate, lists.cjk_surnames):
+            return True
+        tokens = candidate.replace(",", " ").split()
+        if not 0 < len(tokens) <= _MAX_TOKENS:
+            return False
+        if not all(_TOKEN.fullmatch(token) for token in tokens):
+            return False
+        return any(_token_known(token, lists.latin) for token in tokens)
+
+    def normalize(self, candidate: str) -> str:
+        return " ".join(candidate.replace(",", " ").split()).casefold()
+
+    def mask(self, candidate: str) -> str:
+        if _CJK_NAME.fullmatch(candidate):
+            return candidate[0] + "*" * (len(candidate) - 1)
+        return " ".join(token[0] + "***" for token in candidate.replace(",", " ").split())
