@@ -1,0 +1,46 @@
+"""Shared fixtures: database servers for the tests marked ``postgres`` and ``mariadb``.
+
+A test that needs a server gets its URL from an environment variable and is skipped, with the
+reason shown, when the variable is unset or the server does not answer; with
+``DATABORDER_REQUIRE_DB_TESTS=1`` (as in CI) it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+
+def _server_url(variable: str) -> str:
+    required = os.environ.get("DATABORDER_REQUIRE_DB_TESTS") == "1"
+    url = os.environ.get(variable)
+    if not url:
+        reason = f"{variable} is not set"
+        if required:
+            pytest.fail(f"{reason} and DATABORDER_REQUIRE_DB_TESTS=1")
+        pytest.skip(reason)
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as exc:  # any driver or connection failure means "no server"
+        reason = f"cannot connect to {variable}: {type(exc).__name__}"
+        if required:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """``DATABORDER_TEST_POSTGRES_URL``, e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``."""
+    return _server_url("DATABORDER_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(scope="session")
+def mariadb_url() -> str:
+    """``DATABORDER_TEST_MARIADB_URL``, e.g. ``mysql+pymysql://root@127.0.0.1:3306/test``."""
+    return _server_url("DATABORDER_TEST_MARIADB_URL")

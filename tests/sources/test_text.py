@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from source_helpers import only_source, read_all
+
+from databorder.errors import ReadError
+from databorder.sources.text import MAX_LINE_BYTES, TextSource, looks_like_text
+
+
+def text_source(path: Path) -> TextSource:
+    source = only_source(path)
+    assert isinstance(source, TextSource)
+    return source
+
+
+def test_log_file_lines(fixtures: Path) -> None:
+    source = text_source(fixtures / "app.log")
+    assert source.is_text and source.table is None
+    result = read_all(source)
+    assert result.table.column_names == ["line", "text"]
+    assert result.table.column("line").to_pylist() == [1, 2, 3]
+    assert result.table.column("text")[2].as_py().endswith("user=lena.k@example.com")
+    assert result.progress == (fixtures / "app.log").stat().st_size
+    assert read_all(source, ["text"]).table.column_names == ["text"]
+
+
+def test_vcf_is_flagged_as_genomic(fixtures: Path, tmp_path: Path) -> None:
+    source = text_source(fixtures / "sample.vcf")
+    assert source.table == "vcf"
+    assert source.label.endswith("sample.vcf#vcf")
+    unsuffixed = tmp_path / "calls"
+    unsuffixed.write_bytes((fixtures / "sample.vcf").read_bytes())
+    assert text_source(unsuffixed).table == "vcf"  # sniffed, not taken for TSV
+
+
+def test_huge_single_line_is_truncated_in_bounded_memory(tmp_path: Path) -> None:
+    path = tmp_path / "one_line.txt"
+    with path.open("wb") as out:
+        out.write(b"first\n")
+        chunk = b"x" * (1 << 20)
+        for _ in range(50):
+            out.write(chunk)
+        out.write(b"\nlast\n")
+    source = text_source(path)
+    result = read_all(source)
+    texts = result.table.column("text").to_pylist()
+    assert [len(t) for t in texts] == [5, MAX_LINE_BYTES, 4]
+    assert result.table.column("line").to_pylist() == [1, 2, 3]
+    assert source.truncated_lines == [2]
+    assert result.progress == path.stat().st_size
+
+
+def test_latin1_lines_are_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes("Größe ok\n".encode() + b"Jos\xe9 M\xfcller\n")
+    texts = read_all(text_source(path)).table.column("text").to_pylist()
+    assert texts == ["Größe ok", "José Müller"]
+
+
+def test_truncated_gzip_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "app.log.gz"
+    lines = b"".join(b"%d request from 198.51.100.%d\n" % (i, i % 250) for i in range(100_000))
+    path.write_bytes(gzip.compress(lines)[:-1000])
+    with pytest.raises(ReadError, match="truncated gzip stream") as info:
+        read_all(text_source(path))
+    assert info.value.line is not None and info.value.line > 1
+    assert str(path) in str(info.value)
+
+
+def test_binary_is_not_text() -> None:
+    assert not looks_like_text(b"\x00\x01\x02abc")
+    assert looks_like_text("naïve café".encode()[:-1])  # a cut multi-byte character
