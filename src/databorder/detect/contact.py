@@ -262,7 +262,8 @@ class PhoneDetector(Detector):
         ).fill_null(False)
         candidates = stripped.filter(shaped).unique()
         valid = [c for c in candidates.to_list() if phone_e164(c) is not None]
-        return shaped & stripped.is_in(pl.Series(valid, dtype=pl.String)).fill_null(False)
+        accepted = pl.Series(valid, dtype=pl.String).implode()
+        return shaped & stripped.is_in(accepted).fill_null(False)
 
     def find_in_text(self, text: str) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []

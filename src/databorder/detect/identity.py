@@ -35,14 +35,31 @@ def ssn_valid_expr(digits: pl.Expr) -> pl.Expr:
     return (
         (area != "000") & (area != "666") & ~area.str.starts_with("9")
         & (digits.str.slice(3, 2) != "00") & (digits.str.slice(5, 4) != "0000")
-        & ~digits.is_in(pl.lit(pl.Series(_SSN_BLACKLIST, dtype=pl.String)))
+        & ~digits.is_in(pl.lit(pl.Series(_SSN_BLACKLIST, dtype=pl.String).implode()))
     )
 
 
-class _SsnBase(Detector):
+class UsSsnDetector(Detector):
+    """US Social Security Numbers written with separators: ``AAA-GG-SSSS``.
+
+    The SSN identifies a US person for tax, credit and benefits; its leak enables identity
+    theft. Accepted separators: ``-``, ``.`` or a space, the same one twice. Validation is
+    ``stdnum.us.ssn``: area not 000, 666 or 9xx (9xx includes the ITIN and advertising ranges),
+    group not 00, serial not 0000, and not one of the publicly misused numbers (078-05-1120).
+    The canonical form is the nine digits, so ``078-05-1123`` and ``078051123`` count once.
+    Masked: ``***-**-6789``. Nine bare digits are :class:`UsSsnBareDetector` (context only).
+
+    References: SSA, "Social Security Number Randomization" (2011); python-stdnum ``us.ssn``.
+    """
+
     category = "government_id"
+    name = "identity.us_ssn"
     header_words = _SSN_HEADER_WORDS
     context_words = _SSN_CONTEXT_WORDS
+    cell_pattern = r"\d{3}-\d{2}-\d{4}|\d{3}\.\d{2}\.\d{4}|\d{3} \d{2} \d{4}"
+    text_pattern = r"(?<![\d.\-])(?P<v>\d{3}(?P<sep>[-. ])\d{2}(?P=sep)\d{4})(?![\d]|[.\-]\d)"
+    prefilter = r"\d{3}[-. ]\d{2}[-. ]\d{4}"
+    min_value_share = 0.8
 
     def validate(self, candidate: str) -> bool:
         return bool(ssn.is_valid(_ssn_digits(candidate)))
@@ -70,27 +87,7 @@ class _SsnBase(Detector):
         return values.str.replace_all(r"[^0-9]", "")
 
 
-class UsSsnDetector(_SsnBase):
-    """US Social Security Numbers written with separators: ``AAA-GG-SSSS``.
-
-    The SSN identifies a US person for tax, credit and benefits; its leak enables identity
-    theft. Accepted separators: ``-``, ``.`` or a space, the same one twice. Validation is
-    ``stdnum.us.ssn``: area not 000, 666 or 9xx (9xx includes the ITIN and advertising ranges),
-    group not 00, serial not 0000, and not one of the publicly misused numbers (078-05-1120).
-    The canonical form is the nine digits, so ``078-05-1123`` and ``078051123`` count once.
-    Masked: ``***-**-6789``. Nine bare digits are :class:`UsSsnBareDetector` (context only).
-
-    References: SSA, "Social Security Number Randomization" (2011); python-stdnum ``us.ssn``.
-    """
-
-    name = "identity.us_ssn"
-    cell_pattern = r"\d{3}-\d{2}-\d{4}|\d{3}\.\d{2}\.\d{4}|\d{3} \d{2} \d{4}"
-    text_pattern = r"(?<![\d.\-])(?P<v>\d{3}(?P<sep>[-. ])\d{2}(?P=sep)\d{4})(?![\d]|[.\-]\d)"
-    prefilter = r"\d{3}[-. ]\d{2}[-. ]\d{4}"
-    min_value_share = 0.8
-
-
-class UsSsnBareDetector(_SsnBase):
+class UsSsnBareDetector(UsSsnDetector):
     """US Social Security Numbers written as nine bare digits, ``123456789``: context only.
 
     Nine digits alone are too common (order numbers, ZIP+4, account numbers) for the value to
@@ -106,6 +103,7 @@ class UsSsnBareDetector(_SsnBase):
     cell_pattern = r"\d{9}"
     text_pattern = r"(?<![\d\-])(?P<v>\d{9})(?![\d]|-\d)"
     prefilter = r"\d{9}"
+    min_value_share = Detector.min_value_share
 
     def find_in_text(self, text: str) -> list[tuple[int, int, str]]:
         return [(start, end, value) for start, end, value in super().find_in_text(text)
@@ -194,9 +192,9 @@ class CnResidentIdDetector(Detector):
         )
         keys = frame.filter(pl.col("checked"))["key"].unique().to_list()
         known = [k for k in keys if _ric_place_known(k[:6], k[6:])]
+        known_keys = pl.lit(pl.Series(known, dtype=pl.String).implode())
         valid = frame.select(
-            (pl.col("checked") & pl.col("key").is_in(pl.lit(pl.Series(known, dtype=pl.String))))
-            .fill_null(False)
+            (pl.col("checked") & pl.col("key").is_in(known_keys)).fill_null(False)
         ).to_series()
         return valid.alias(values.name)
 
