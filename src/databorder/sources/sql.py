@@ -41,7 +41,10 @@ def display_url(url: str | URL) -> str:
         parsed = make_url(url)
     except ArgumentError:
         return _PASSWORD_IN_URL.sub(r"\1@", str(url))
-    return parsed.set(password=None).render_as_string(hide_password=False)
+    # ``URL.set(password=None)`` means "leave the password as is": build the URL anew
+    without = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port,
+                         parsed.database, parsed.query)
+    return without.render_as_string(hide_password=False)
 
 
 def cell_text(value: Any) -> str | None:
