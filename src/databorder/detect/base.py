@@ -85,7 +85,7 @@ class Detector(ABC):
         if candidates.len() == 0:
             return shaped
         valid = [c for c in candidates.to_list() if self.validate(c)]
-        return shaped & stripped.is_in(pl.Series(valid, dtype=pl.String)).fill_null(False)
+        return shaped & stripped.is_in(pl.Series(valid, dtype=pl.String).implode()).fill_null(False)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
         """Vectorised :meth:`normalize` over cells already known to be valid."""

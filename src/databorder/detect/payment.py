@@ -11,6 +11,7 @@ from stdnum import luhn
 
 from .base import Detector
 from .masking import mask_middle_digits
+from .vectorized import luhn_valid
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,22 +65,6 @@ def card_brand(digits: str) -> str | None:
         if len(digits) in brand.lengths and regex.match(digits):
             return brand.name
     return None
-
-
-def _luhn_valid_fast(digits: pl.Expr) -> pl.Expr:
-    """Luhn over a digit string of at most 19 digits, with integer arithmetic.
-
-    About 40 times faster than ``vectorized.luhn_valid`` (which slices the string once per
-    position); 19 digits always fit an unsigned 64-bit integer.
-    """
-    number = digits.cast(pl.UInt64, strict=False)
-    total: pl.Expr = pl.lit(0, dtype=pl.UInt64)
-    for position in range(19):
-        digit = (number // (10 ** position)) % 10
-        if position % 2 == 1:
-            digit = digit * 2 - (digit >= 5).cast(pl.UInt64) * 9
-        total = total + digit
-    return (total % 10) == 0
 
 
 def _digits(candidate: str) -> str:
@@ -154,7 +139,7 @@ class PaymentCardDetector(Detector):
             & length.is_between(12, 19)
             & in_range
             & (digits.str.strip_chars(digits.str.head(1)) != "")
-            & _luhn_valid_fast(digits)
+            & luhn_valid(digits)
         ).fill_null(False)
         return frame.select(valid.alias(values.name)).to_series()
 
