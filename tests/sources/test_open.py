@@ -66,7 +66,8 @@ def test_tables_filter_applies_to_databases_only(fixtures: Path) -> None:
 
 @pytest.mark.parametrize(("name", "content", "kind"), [
     ("export.dat", b'{"email": "a@example.com"}\n{"email": "b@example.com"}\n', JsonSource),
-    ("export.dat.gz", gzip.compress(b"id,email\n1,a@example.com\n2,b@example.com\n"), CsvSource),
+    ("export.dat.gz", gzip.compress(b"id,email,zip\n1,a@x.example,01001\n2,b@x.example,02134\n"),
+     CsvSource),
     ("README", b"Just some notes about the project.\nNothing tabular.\n", TextSource),
     ("log.json", b"[2024-05-01] not json at all\n", JsonSource),
 ])
@@ -79,9 +80,13 @@ def test_reader_by_suffix_then_by_sniffing(
     assert isinstance(source, kind)
 
 
-def test_unsuffixed_log_with_brackets_is_text(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lines", [
+    "[2024-05-01 10:00:01] GET /login from 203.0.113.7\n[2024-05-01 10:00:02] ok\n",
+    "2024-05-01 10:00:01,017 INFO login\n2024-05-01 10:00:02,345 INFO logout\n",
+])
+def test_unsuffixed_logs_are_text(tmp_path: Path, lines: str) -> None:
     path = tmp_path / "server"
-    path.write_text("[2024-05-01 10:00:01] GET /login from 203.0.113.7\n[2024-05-01 10:00:02] ok\n")
+    path.write_text(lines)
     (source,) = list(open_target(str(path)))
     assert isinstance(source, TextSource)
 

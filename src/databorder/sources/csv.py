@@ -80,8 +80,8 @@ def sniff_delimiter(
 ) -> tuple[str, list[list[str]]] | None:
     """The delimiter giving the most consistent field count (at least two fields per row).
 
-    ``strict`` (used to recognise a file without a known suffix) also asks for two records and
-    90 % of them with the same field count.
+    ``strict`` (used to recognise a file without a known suffix) also asks for two records,
+    90 % of them with the same field count, and three fields unless split by tab or pipe.
     """
     candidates = ([preferred] if preferred else []) + [d for d in DELIMITERS if d != preferred]
     best: tuple[float, int, str, list[list[str]]] | None = None
@@ -90,6 +90,8 @@ def sniff_delimiter(
         share, count = _consistency(records)
         if count < 2 or (strict and (len(records) < 2 or share < 0.9)):
             continue
+        if strict and count == 2 and delimiter in ",;":
+            continue  # ``10:22:13,123 INFO ...``: log lines, not a two-column table
         if best is None or share > best[0] + 0.05:
             best = (share, count, delimiter, records)
     return (best[2], best[3]) if best else None
