@@ -122,6 +122,27 @@ def test_ip_normal_form_merges_spellings() -> None:
     assert {IP.normalize(c) for c in cells.to_list()} == {"2001:db8::1", "10.0.0.1"}
 
 
+def test_ip_vectorised_normal_form_matches_ipaddress() -> None:
+    """Random IPv6 values in several spellings: Polars and ``ipaddress`` agree on the text."""
+    rng = random.Random(3)
+    cells = []
+    for _ in range(2000):
+        groups = [rng.choice([0, 0, 0, 1, 0xdb8, 0xffff, rng.randrange(65536)]) for _ in range(8)]
+        address = ipaddress.IPv6Address(b"".join(g.to_bytes(2, "big") for g in groups))
+        cells.extend([
+            address.compressed, address.exploded.upper(), f"[{address.compressed}]:443",
+            ":".join(f"{g:x}" for g in groups[:6]) + ":"
+            + str(ipaddress.IPv4Address(groups[6] << 16 | groups[7])),
+            f"::ffff:{ipaddress.IPv4Address(groups[0] << 16 | groups[1])}",
+        ])
+    expected = []
+    for cell in cells:
+        address = ipaddress.ip_address(cell.split("]")[0].lstrip("["))
+        mapped = getattr(address, "ipv4_mapped", None)
+        expected.append(str(mapped) if mapped else address.compressed)
+    assert IP.normalize_cells(pl.Series(cells)).to_list() == expected
+
+
 @pytest.mark.parametrize("value,masked", [
     ("47.88.12.7", "47.88.x.x"),
     ("2001:0db8:85a3::8a2e:370:7334", "2001:db8:x:x:x:x:x:x"),

@@ -112,6 +112,61 @@ def ip_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     return "public" if address.is_global else "reserved"
 
 
+_OCTET_HEX = {str(n): f"{n:02x}" for n in range(256)}
+
+
+def _ipv6_canonical(addresses: pl.Series) -> pl.Series:
+    """RFC 5952 text of valid IPv6 addresses, as ``ipaddress`` writes it, in Polars.
+
+    Embedded IPv4 tails become two hex groups, ``::`` is expanded to eight groups, leading
+    zeros go, the first longest run of two or more zero groups becomes ``::``; an
+    IPv4-mapped address becomes its IPv4 host. Each step is materialised as a column (the
+    steps reuse each other several times; one nested expression would recompute them).
+    """
+    a, col = pl.col("a"), pl.col
+    octets = [a.str.extract(r"([0-9]+)\.([0-9]+)\.([0-9]+)\.([0-9]+)$", i)
+              .replace_strict(_OCTET_HEX, default=None, return_dtype=pl.String)
+              for i in range(1, 5)]
+    tail = pl.concat_str(octets[0], octets[1], pl.lit(":"), octets[2], octets[3])
+    frame = pl.DataFrame({"a": addresses.str.to_lowercase()}).with_columns(
+        pl.when(tail.is_not_null()).then(pl.concat_str(a.str.replace(r"[0-9.]+$", ""), tail))
+        .otherwise(a).alias("hexed"),
+    ).with_columns(
+        col("hexed").str.split("::").alias("halves"),
+    ).with_columns(
+        col("halves").list.get(i, null_on_oob=True).replace("", None).alias(side)
+        for i, side in enumerate(("left", "right"))
+    ).with_columns(
+        (6 - col("left").str.count_matches(":").fill_null(-1)
+         - col("right").str.count_matches(":").fill_null(-1)).alias("missing"),
+    ).with_columns(
+        pl.when(col("hexed").str.contains("::", literal=True)).then(pl.concat_str(
+            col("left"),
+            col("missing").replace_strict({k: ":".join("0" * k) for k in range(1, 9)},
+                                          default=None, return_dtype=pl.String),
+            col("right"), separator=":", ignore_nulls=True,
+        )).otherwise(col("hexed")).str.replace_all(r"(^|:)0+([0-9a-f])", "${1}${2}")
+        .alias("full"),
+    )
+    compressed = col("full")
+    for run in range(2, 9):
+        zero_run = r"(?:^|:)0(?::0){" + str(run - 1) + r"}(?::|$)"
+        compressed = (pl.when(col("full").str.contains(zero_run))
+                      .then(col("full").str.replace(zero_run, "::")).otherwise(compressed))
+    mapped = col("full").str.extract_groups(r"^0:0:0:0:0:ffff:([0-9a-f]+):([0-9a-f]+)$")
+    frame = frame.with_columns(
+        compressed.alias("compressed"),
+        *(mapped.struct.field(str(i)).str.to_integer(base=16, strict=False).alias(f"m{i}")
+          for i in (1, 2)),
+    )
+    as_ipv4 = pl.concat_str(
+        [col("m1") // 256, col("m1") % 256, col("m2") // 256, col("m2") % 256], separator=".",
+    )
+    return frame.select(
+        pl.when(col("m1").is_not_null()).then(as_ipv4).otherwise(col("compressed"))
+    ).to_series()
+
+
 class IpAddressDetector(Detector):
     """IPv4 and IPv6 addresses, in every textual form.
 
@@ -191,16 +246,10 @@ class IpAddressDetector(Detector):
         return (ipv4 | ipv6).fill_null(False).alias(values.name)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
-        stripped = values.str.strip_chars()
+        stripped = values.cast(pl.String).str.strip_chars()
         ipv4 = stripped.str.extract(f"^{_OPEN}({_IPV4})(?:[^0-9]|$)", 1)
-        need_python = ipv4.is_null() & stripped.is_not_null()
-        result = ipv4
-        if need_python.any():
-            others = stripped.filter(need_python).unique()
-            mapping = {v: self.normalize(v) for v in others.to_list()}
-            mapped = stripped.replace_strict(mapping, default=None, return_dtype=pl.String)
-            result = ipv4.fill_null(mapped)
-        return result.alias(values.name)
+        ipv6 = stripped.str.extract(r"([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)", 1)
+        return ipv4.fill_null(_ipv6_canonical(ipv6.str.strip_chars_end("."))).alias(values.name)
 
     def find_in_text(self, text: str) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
