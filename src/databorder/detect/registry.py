@@ -30,7 +30,7 @@ def _concrete(module_name: str, base: type) -> list[type]:
     return [
         obj for _, obj in inspect.getmembers(module, inspect.isclass)
         if issubclass(obj, base) and obj is not base and not inspect.isabstract(obj)
-        and obj.__module__ == module.__name__
+        and obj.__module__ == module.__name__ and not obj.__name__.startswith("_")
     ]
 
 
