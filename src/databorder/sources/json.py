@@ -41,6 +41,7 @@ class Number(str):
 
 
 Row = dict[str, str | None]
+_DECODER = json.JSONDecoder(parse_int=Number, parse_float=Number)
 
 
 def _layout(head: bytes) -> str:
@@ -70,6 +71,8 @@ def to_text(value: Any) -> str | None:
 
 
 def _dump(value: Any) -> str:
+    if type(value) is list and all(type(v) is str for v in value):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     if isinstance(value, Number | int | float | Decimal) and not isinstance(value, bool):
         return str(value)
     if isinstance(value, list):
@@ -82,11 +85,14 @@ def _dump(value: Any) -> str:
 def flatten(value: Any, prefix: str = "", out: Row | None = None) -> Row:
     """One record as ``{dotted.path: text}``."""
     row: Row = {} if out is None else out
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is str or kind is Number:
+        row[prefix or VALUE_COLUMN] = value
+    elif kind is dict:
         for key, item in value.items():
             flatten(item, f"{prefix}.{key}" if prefix else str(key), row)
-    elif (isinstance(value, list) and value and len(value) <= MAX_INDEXED_ITEMS
-          and all(isinstance(item, dict) for item in value)):
+    elif (kind is list and value and len(value) <= MAX_INDEXED_ITEMS
+          and all(type(item) is dict for item in value)):
         for index, item in enumerate(value):
             flatten(item, f"{prefix}.{index}" if prefix else str(index), row)
     else:
@@ -167,8 +173,7 @@ class JsonSource(TableSource):
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw.decode("utf-8", errors="replace"),
-                                    parse_int=Number, parse_float=Number)
+                record = _DECODER.decode(raw.decode("utf-8", errors="replace"))
             except ValueError as exc:
                 raise ReadError(self.source, "invalid JSON", line=number) from exc
             yield flatten(record)
