@@ -69,6 +69,9 @@ class TablePlan:
         wanted = [c.field for c, _ in self.value_columns]
         for match in self.table_matches:
             wanted.extend(match.fields)
+            for expression in (match.key, match.row_filter):
+                if expression is not None:
+                    wanted.extend(expression.meta.root_names())
         wanted.extend(self.text_fields)
         if self.subject_key:
             wanted.append(self.subject_key.field)

@@ -36,7 +36,7 @@ def name_matches(name: str, words: Iterable[str]) -> str | None:
     padded = f" {joined} "
     for word in words:
         if _CJK.search(word):
-            if word in name:
+            if word.lower() in name.lower():
                 return word
             continue
         wanted = " ".join(_word_tokens(word))

@@ -124,7 +124,8 @@ def _ric_place_known(region: str, year: str) -> bool:
     """Whether ``region`` was an assigned county code in ``year`` (stdnum's numdb)."""
     try:
         ric.get_birth_place(f"{region}{year}01010000")
-    except ValidationError:
+    except (ValidationError, KeyError):
+        # stdnum raises KeyError for a few numdb entries without a county name
         return False
     return True
 

@@ -69,10 +69,11 @@ _IP_TEXT = (
     rf"(?![0-9A-Za-z_:]|\.[0-9])"
     rf"|(?<![0-9A-Za-z_.]){_IPV4}(?![0-9A-Za-z_]|\.[0-9])"
 )
-# Words right before a dotted quad that make it a version, build or OID, not an address.
+# Words right before a dotted quad that make it a version, build or OID, not an address; also
+# a product token as in user agents (``Chrome/124.0.0.0``), but not a URL (``http://1.2.3.4``).
 _NOT_AN_ADDRESS_BEFORE = re.compile(
     r"(?:\bv|\bversion|\bver\.?|\bbuild|\brelease|\bfirmware|\bfw|\boid|\brev\.?|\brevision)"
-    r"\s*[:=#]?\s*$",
+    r"\s*[:=#]?\s*$|[A-Za-z][\w.\-]*/$",
     re.IGNORECASE,
 )
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import polars as pl
@@ -16,7 +17,9 @@ from databorder.inventory import Inventory, Problem, SourceResult, now
 from databorder.sources.base import TEXT_COLUMNS, TableSource
 from databorder.sources.open import Skipped, open_target
 
-from .batch import TableTally, tally_batch
+from .batch import FieldTally, TableTally, tally_batch
+
+_LIST_INDEX = re.compile(r"\.\d+(?=\.|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +84,28 @@ def scan_table(
         reader=type(table).__module__.rsplit(".", 1)[-1],
         rows=total.rows,
         size_bytes=table.size_bytes,
-        fields=sorted(total.fields.values(), key=lambda f: (f.field, f.category)),
+        fields=fold_list_items(total.fields.values()),
         subject_key=subject.field if subject else None,
         subject_basis=subject.basis if subject else None,
         subjects=total.subjects.result() if total.subjects is not None else None,
     )
+
+
+def fold_list_items(fields: Iterable[FieldTally]) -> list[FieldTally]:
+    """One field per JSON list path: ``scan.0.bssid`` and ``scan.1.bssid`` are ``scan[].bssid``.
+
+    Readers flatten lists of objects by position; people ask about the list's field, so the
+    positions are merged (their rows then count list items, their distinct values union).
+    """
+    folded: dict[tuple[str, str], FieldTally] = {}
+    for tally in fields:
+        name = _LIST_INDEX.sub("[]", tally.field)
+        key = (name, tally.category)
+        if key in folded:
+            folded[key].merge(tally)
+        else:
+            folded[key] = replace(tally, field=name) if name != tally.field else tally
+    return sorted(folded.values(), key=lambda f: (f.field, f.category))
 
 
 def scan_targets(
@@ -98,7 +118,8 @@ def scan_targets(
         try:
             for item in open_target(target, options.tables):
                 if isinstance(item, Skipped):
-                    inventory.skipped.append(Problem(item.source, item.reason))
+                    problems = inventory.errors if item.error else inventory.skipped
+                    problems.append(Problem(item.source, item.reason))
                     continue
                 observer.table_started(item)
                 try:

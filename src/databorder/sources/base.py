@@ -67,6 +67,8 @@ class FileReader(ABC):
     name: ClassVar[str]
     suffixes: ClassVar[tuple[str, ...]]
     """Lower-case suffixes after any compression suffix is removed (``.csv``, ``.tsv``)."""
+    sniff_order: ClassVar[int] = 50
+    """Readers of files with an unknown suffix are asked in this order (specific formats first)."""
 
     def sniff(self, head: bytes) -> bool:
         """True when ``head`` (the first bytes, already decompressed) looks like this format."""

@@ -28,7 +28,6 @@ from .compression import compression_of, format_suffix, read_head
 from .sql import SqlTableSource, open_database
 
 _NOT_READER_MODULES = {"base", "open", "compression"}
-DEFAULT_SNIFF_ORDER = 50
 
 BINARY_MAGIC: dict[bytes, str] = {
     b"\x89PNG\r\n\x1a\n": "PNG image",
@@ -77,7 +76,7 @@ def file_readers() -> tuple[FileReader, ...]:
             if issubclass(cls, FileReader) and not inspect.isabstract(cls)
             and cls.__module__ == module.__name__
         )
-    return tuple(sorted(found, key=lambda r: (getattr(r, "sniff_order", DEFAULT_SNIFF_ORDER),
+    return tuple(sorted(found, key=lambda r: (r.sniff_order,
                                               r.name)))
 
 
