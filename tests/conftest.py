@@ -1,7 +1,7 @@
 """Shared fixtures: database servers for the tests marked ``postgres`` and ``mariadb``.
 
-A test that needs a server gets its URL from an environment variable and is skipped, with the
-reason shown, when the variable is unset or the server does not answer; with
+A test that needs a server gets its URL from an environment variable, or else the usual local
+address, and is skipped, with the reason shown, when the server does not answer; with
 ``DATABORDER_REQUIRE_DB_TESTS=1`` (as in CI) it fails instead.
 """
 
@@ -13,21 +13,23 @@ import pytest
 import sqlalchemy as sa
 
 
+_DEFAULT_URLS = {
+    "DATABORDER_TEST_POSTGRES_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    "DATABORDER_TEST_MARIADB_URL": "mysql+pymysql://root@127.0.0.1:3306/test",
+}
+
+
 def _server_url(variable: str) -> str:
     required = os.environ.get("DATABORDER_REQUIRE_DB_TESTS") == "1"
-    url = os.environ.get(variable)
-    if not url:
-        reason = f"{variable} is not set"
-        if required:
-            pytest.fail(f"{reason} and DATABORDER_REQUIRE_DB_TESTS=1")
-        pytest.skip(reason)
+    url = os.environ.get(variable) or _DEFAULT_URLS[variable]
     try:
         engine = sa.create_engine(url)
         with engine.connect():
             pass
         engine.dispose()
     except Exception as exc:  # any driver or connection failure means "no server"
-        reason = f"cannot connect to {variable}: {type(exc).__name__}"
+        reason = (f"no database server at {variable} "
+                  f"({sa.engine.make_url(url).render_as_string()}): {type(exc).__name__}")
         if required:
             pytest.fail(reason)
         pytest.skip(reason)

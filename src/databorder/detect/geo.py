@@ -240,7 +240,7 @@ class _CoordinateStringDetector(Detector):
         others = frame.filter("other")["s"].unique().to_list()
         valid_others = pl.Series([o for o in others if self.validate(o)], dtype=pl.String)
         return frame.select(
-            (pl.col("plain") | (pl.col("other") & pl.col("s").is_in(valid_others)))
+            (pl.col("plain") | (pl.col("other") & pl.col("s").is_in(valid_others.implode())))
             .fill_null(False).alias(values.name)
         ).to_series()
 
