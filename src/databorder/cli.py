@@ -27,6 +27,7 @@ from databorder.report.terminal import print_inventory
 from databorder.sources.base import TableSource
 
 EXIT_INPUT_ERRORS = 1
+PIPED_WIDTH = 160
 
 
 class ProgressObserver:
@@ -75,8 +76,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def scan(targets: tuple[str, ...], json_path: Path | None, tables: tuple[str, ...],
          sample_rows: int, exact_limit: int, no_progress: bool) -> None:
     """Inventory sensitive data in files, folders and databases (paths or SQLAlchemy URLs)."""
-    console = Console()
-    errors = Console(stderr=True)
+    console = Console(emoji=False, highlight=False)
+    if not console.is_terminal:
+        console = Console(emoji=False, highlight=False, width=PIPED_WIDTH)
+    errors = Console(stderr=True, emoji=False, highlight=False)
     options = ScanOptions(sample_rows=sample_rows, exact_limit=exact_limit, tables=tables)
     if no_progress or not console.is_terminal:
         inventory = scan_targets(targets, options, QuietObserver())

@@ -78,7 +78,9 @@ class EmailDetector(Detector):
     negative_header_words = ("mail_server", "mail_host", "smtp_host")
     context_words = ("email", "e-mail", "mail", "邮箱", "contact", "courriel", "correo")
     cell_pattern = _EMAIL_CELL
-    text_pattern = (r"(?P<v>[\w.!#$%&'*+/=?^`{|}~-]+"
+    # In prose and logs ``=``, ``/`` and ``|`` separate keys and fields (``user=a@b.com``),
+    # so the text pattern leaves them out of the local part, which the RFC would allow.
+    text_pattern = (r"(?P<v>[\w.!#$%&'*+?^`{}~-]+"
                     r"@(?:[^\W_]|[-.\u0300-\u036f\u0900-\u0dff])+)")
     prefilter = r"[^\s@]@[^\s@]+\.[^\s@]"
 

@@ -4,50 +4,64 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from databorder.inventory import Inventory
+from databorder.detect.counting import DistinctCount
+from databorder.inventory import Inventory, SourceResult
+
+SAMPLES_SHOWN = 2
 
 
-def _distinct(value: int, exact: bool, error: float) -> str:
-    return f"{value:,}" if exact else f"≈{value:,} (±{error:.1%})"
+def _distinct(count: DistinctCount) -> str:
+    if count.exact:
+        return f"{count.value:,}"
+    return f"≈{count.value:,} (±{count.relative_error_95:.1%})"
+
+
+def _source_title(source: SourceResult) -> Text:
+    name = f"{source.source}#{source.table}" if source.table else source.source
+    title = Text(name, style="bold")
+    title.append(f"  {source.rows:,} rows", style="none")
+    if source.subjects is not None:
+        title.append(f", {_distinct(source.subjects)} distinct subjects by "
+                     f"{source.subject_key} ({source.subject_basis})", style="none")
+    return title
+
+
+def _source_table(source: SourceResult) -> Table:
+    table = Table(title=_source_title(source), title_justify="left", expand=False)
+    table.add_column("field", overflow="fold")
+    table.add_column("category")
+    table.add_column("rows", justify="right")
+    table.add_column("distinct", justify="right")
+    table.add_column("conf.", justify="right")
+    table.add_column("masked samples", overflow="fold")
+    for tally in source.fields:
+        table.add_row(Text(tally.field), tally.category, f"{tally.rows:,}",
+                      _distinct(tally.distinct.result()), f"{tally.confidence:.2f}",
+                      Text(", ".join(tally.samples[:SAMPLES_SHOWN])))
+    return table
 
 
 def print_inventory(inventory: Inventory, console: Console) -> None:
-    fields = Table(title="Sensitive fields", title_justify="left")
-    for header in ("source", "field", "category", "rows", "distinct", "conf.", "masked samples"):
-        fields.add_column(header, overflow="fold",
-                          justify="right" if header in ("rows", "distinct", "conf.") else "left")
     for source in inventory.sources:
-        name = f"{source.source}#{source.table}" if source.table else source.source
-        for tally in source.fields:
-            count = tally.distinct.result()
-            fields.add_row(name, tally.field, tally.category, f"{tally.rows:,}",
-                           _distinct(count.value, count.exact, count.relative_error_95),
-                           f"{tally.confidence:.2f}", ", ".join(tally.samples))
-    console.print(fields)
+        if source.fields:
+            console.print(_source_table(source))
+    clean = [s for s in inventory.sources if not s.fields]
+    if clean:
+        console.print(Text(f"No sensitive field found in {len(clean)} source(s): "
+                           + ", ".join(s.source + (f"#{s.table}" if s.table else "")
+                                       for s in clean), style="dim"))
 
     categories = Table(title="Per category, whole scan", title_justify="left")
-    for header in ("category", "unit", "fields", "rows", "distinct"):
+    for header in ("category", "unit", "sources", "fields", "rows", "distinct"):
         categories.add_column(header, justify="left" if header in ("category", "unit")
                               else "right")
     for category_id, total in inventory.category_totals().items():
-        categories.add_row(category_id, total["unit"] or "", str(total["fields"]),
-                           f"{total['rows']:,}", _distinct(total["distinct"],
-                                                           total["distinct_exact"],
-                                                           total["distinct_error_95"]))
+        count = DistinctCount(total["distinct"], total["distinct_exact"],
+                              total["distinct_error_95"])
+        categories.add_row(category_id, total["unit"] or "", str(total["sources"]),
+                           str(total["fields"]), f"{total['rows']:,}", _distinct(count))
     console.print(categories)
-
-    subjects = [s for s in inventory.sources if s.subjects is not None]
-    if subjects:
-        table = Table(title="Distinct subjects per source", title_justify="left")
-        for header in ("source", "key", "distinct", "basis"):
-            table.add_column(header, overflow="fold")
-        for source in subjects:
-            assert source.subjects is not None
-            name = f"{source.source}#{source.table}" if source.table else source.source
-            table.add_row(name, source.subject_key or "",
-                          _distinct(source.subjects.value, source.subjects.exact,
-                                    source.subjects.relative_error_95), source.subject_basis or "")
-        console.print(table)
     for problem in inventory.skipped:
-        console.print(f"[dim]skipped {problem.source}: {problem.reason}[/dim]")
+        console.print(Text(f"skipped {problem.source}: {problem.reason}", style="dim"))
