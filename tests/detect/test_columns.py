@@ -21,7 +21,8 @@ def _categories(frame: pl.DataFrame) -> dict[str, str]:
 @pytest.mark.parametrize("column", ["card_number", "Kartennummer", "信用卡号", "numero_tarjeta",
                                     "numéro_de_carte", "x1"])
 def test_cards_under_any_name(column: str) -> None:
-    frame = pl.DataFrame({column: [fake["en_US"].credit_card_number(card_type="visa16") for _ in range(ROWS)]})
+    cards = [fake["en_US"].credit_card_number(card_type="visa16") for _ in range(ROWS)]
+    frame = pl.DataFrame({column: cards})
     assert _categories(frame) == {column: "payment_card"}
 
 
