@@ -11,15 +11,22 @@ Each record becomes one row, flattened into dotted column names:
 * a record that is not an object (a bare string or number) goes into the column ``value``.
 
 Fields may vary between records: a batch has the union of the fields of its rows (or exactly the
-``columns`` asked for, missing ones as nulls). JSON Lines are parsed line by line (a bad line
-raises :class:`ReadError` naming it); arrays are streamed with ijson, so memory stays flat. A
-single top-level object is one row and is held in memory while it is flattened.
+``columns`` asked for, missing ones as nulls). Arrays are streamed with ijson, so memory stays
+flat. A single top-level object is one row and is held in memory while it is flattened.
+
+JSON Lines take a fast path (:mod:`._json_arrow`): chunks of about :data:`CHUNK_BYTES` of whole
+lines are parsed by Arrow and flattened column-wise to the same cells, with two differences:
+a batch carries the union of the fields of its *chunk* (a field may be all null in a batch), and
+non-integral numbers lose their source spelling (``12.50`` -> ``12.5``; integers keep every
+digit). A chunk the fast path cannot render exactly is read line by line in Python, which also
+names a bad line in its :class:`ReadError`. ``sample`` always uses the Python path.
 """
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
@@ -29,11 +36,14 @@ import pyarrow as pa
 
 from databorder.errors import ReadError
 
+from . import _json_arrow
+from ._json_arrow import MAX_INDEXED_ITEMS, UnsupportedChunkError
 from .base import BATCH_ROWS, FileReader, ProgressFn, TableSource
 from .compression import open_binary, read_head
 
-MAX_INDEXED_ITEMS = 100
 VALUE_COLUMN = "value"
+CHUNK_BYTES = 16 << 20
+"""Decompressed bytes of whole lines handed to Arrow at a time."""
 
 
 class Number(str):
@@ -110,6 +120,43 @@ def rows_to_batch(rows: list[Row], columns: Sequence[str] | None) -> pa.RecordBa
     return pa.RecordBatch.from_arrays(arrays, names=list(columns))
 
 
+def _bounded(rows: Iterable[Row], columns: Sequence[str] | None) -> Iterator[pa.RecordBatch]:
+    pending: list[Row] = []
+    for row in rows:
+        pending.append(row)
+        if len(pending) >= BATCH_ROWS:
+            yield rows_to_batch(pending, columns)
+            pending = []
+    if pending:
+        yield rows_to_batch(pending, columns)
+
+
+def _line_chunks(reader: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """``(number of the first line, whole lines)`` pieces of about :data:`CHUNK_BYTES`."""
+    line = 1
+    rest = b""
+    while block := reader.read(CHUNK_BYTES):
+        data = rest + block if rest else block
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:  # one line longer than a chunk: keep reading until it ends
+            rest = data
+            continue
+        chunk, rest = data[:cut], data[cut:]
+        yield line, chunk
+        line += chunk.count(b"\n")
+    if rest:
+        yield line, rest
+
+
+def _wanted(columns: Sequence[str] | None) -> Callable[[str], bool]:
+    """Whether a flattened name is, or leads to, one of ``columns``."""
+    if columns is None:
+        return lambda name: True
+    exact = set(columns)
+    prefixes = {c[: i] for c in columns for i, char in enumerate(c) if char == "."}
+    return lambda name: name in exact or name in prefixes
+
+
 class JsonReader(FileReader):
     """JSON Lines, JSON arrays of objects and single JSON objects."""
 
@@ -129,6 +176,9 @@ class JsonReader(FileReader):
 
 
 class JsonSource(TableSource):
+    fast: bool = True
+    """JSON Lines through Arrow (:mod:`._json_arrow`); False keeps everything in Python."""
+
     def __init__(self, path: Path, compression: str | None, layout: str) -> None:
         self.path = path
         self.source = str(path)
@@ -136,7 +186,9 @@ class JsonSource(TableSource):
         self.layout = layout
         self.size_bytes = path.stat().st_size
         self.fields: dict[str, None] = {}
-        """Every field seen so far, in order of first appearance."""
+        """Every field seen so far (of those read, when ``batches`` is given ``columns``)."""
+        self._explicit: pa.Schema | None = None
+        """Types the fast path imposes on Arrow: strings it would otherwise take for dates."""
 
     def sample(self, rows: int) -> pa.Table:
         collected: list[Row] = []
@@ -153,23 +205,54 @@ class JsonSource(TableSource):
         self, columns: Sequence[str] | None = None, progress: ProgressFn | None = None
     ) -> Iterator[pa.RecordBatch]:
         with open_binary(self.path, self.compression, progress) as reader:
-            pending: list[Row] = []
-            for row in self._rows(reader):
-                pending.append(row)
-                if len(pending) >= BATCH_ROWS:
-                    yield rows_to_batch(pending, columns)
-                    pending = []
-            if pending:
-                yield rows_to_batch(pending, columns)
+            if self.layout == "lines" and self.fast:
+                for first_line, chunk in _line_chunks(reader):
+                    yield from self._chunk_batches(chunk, first_line, columns)
+            else:
+                yield from _bounded(self._rows(reader), columns)
+
+    def _chunk_batches(
+        self, chunk: bytes, first_line: int, columns: Sequence[str] | None
+    ) -> Iterator[pa.RecordBatch]:
+        try:
+            flat, rows = self._arrow_columns(chunk, _wanted(columns))
+        except UnsupportedChunkError:
+            yield from _bounded(self._tracked(self._lines(io.BytesIO(chunk), first_line)), columns)
+            return
+        self.fields.update(dict.fromkeys(flat))
+        if columns is None:
+            columns = list(flat)
+        nulls = pa.nulls(rows, pa.string())
+        arrays = [flat.get(name, nulls) for name in columns]
+        batch = pa.RecordBatch.from_arrays(arrays, names=list(columns))
+        for offset in range(0, rows, BATCH_ROWS):
+            yield batch.slice(offset, BATCH_ROWS)
+
+    def _arrow_columns(
+        self, chunk: bytes, wanted: Callable[[str], bool]
+    ) -> tuple[_json_arrow.Columns, int]:
+        table = _json_arrow.read_lines(chunk, self._explicit)
+        as_strings = _json_arrow.timestamps_as_strings(table.schema)
+        if as_strings is not None:  # strings Arrow took for timestamps: parse them as strings
+            known = [as_strings] if self._explicit is None else [self._explicit, as_strings]
+            try:
+                self._explicit = pa.unify_schemas(known, promote_options="permissive")
+            except pa.ArrowException as exc:  # a field both a date and an object
+                raise UnsupportedChunkError from exc
+            table = _json_arrow.read_lines(chunk, self._explicit)
+        return _json_arrow.flatten_table(table, wanted), table.num_rows
 
     def _rows(self, reader: BinaryIO) -> Iterator[Row]:
         rows = {"lines": self._lines, "array": self._array, "object": self._object}[self.layout]
-        for row in rows(reader):
+        return self._tracked(rows(reader))
+
+    def _tracked(self, rows: Iterable[Row]) -> Iterator[Row]:
+        for row in rows:
             self.fields.update(dict.fromkeys(row))
             yield row
 
-    def _lines(self, reader: BinaryIO) -> Iterator[Row]:
-        for number, raw in enumerate(reader, start=1):
+    def _lines(self, reader: BinaryIO, first_line: int = 1) -> Iterator[Row]:
+        for number, raw in enumerate(reader, start=first_line):
             if not raw.strip():
                 continue
             try:
