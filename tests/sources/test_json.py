@@ -233,3 +233,23 @@ def test_fast_path_batches_are_bounded_and_projected(tmp_path: Path) -> None:
     assert [b.num_rows for b in batches] == [65_536, 65_536, 8_928]
     assert batches[0].schema == pa.schema([("u.zip", pa.string()), ("absent", pa.string())])
     assert batches[2].column("u.zip")[-1].as_py() == "139999"
+
+
+def test_zstd_lines_report_compressed_progress(tmp_path: Path) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    path = tmp_path / "events.jsonl.zst"
+    lines = "".join(f'{{"n": {i}, "ip": "10.0.{i % 250}.1"}}\n' for i in range(50_000))
+    path.write_bytes(zstandard.ZstdCompressor().compress(lines.encode()))
+    result = read_all(json_source(path), ["ip"])
+    assert result.table.num_rows == 50_000
+    assert result.progress == path.stat().st_size
+
+
+def test_truncated_gzip_lines_raise_read_error(tmp_path: Path) -> None:
+    path = tmp_path / "cut.jsonl.gz"
+    lines = "".join(f'{{"n": {i}, "secret": "s-{i}"}}\n' for i in range(200_000))
+    packed = gzip.compress(lines.encode())
+    path.write_bytes(packed[: len(packed) // 2])
+    with pytest.raises(ReadError, match="truncated gzip stream") as info:
+        read_all(json_source(path))
+    assert "s-1" not in str(info.value)

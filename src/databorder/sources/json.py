@@ -39,7 +39,13 @@ from databorder.errors import ReadError
 from . import _json_arrow
 from ._json_arrow import MAX_INDEXED_ITEMS, UnsupportedChunkError
 from .base import BATCH_ROWS, FileReader, ProgressFn, TableSource
-from .compression import open_binary, read_head
+from .compression import (
+    ByteProgress,
+    decompression_error,
+    open_arrow_stream,
+    open_binary,
+    read_head,
+)
 
 VALUE_COLUMN = "value"
 CHUNK_BYTES = 16 << 20
@@ -131,11 +137,11 @@ def _bounded(rows: Iterable[Row], columns: Sequence[str] | None) -> Iterator[pa.
         yield rows_to_batch(pending, columns)
 
 
-def _line_chunks(reader: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    """``(number of the first line, whole lines)`` pieces of about :data:`CHUNK_BYTES`."""
+def _line_chunks(blocks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """``(number of the first line, whole lines)`` pieces, cut after the last newline of a block."""
     line = 1
     rest = b""
-    while block := reader.read(CHUNK_BYTES):
+    for block in blocks:
         data = rest + block if rest else block
         cut = data.rfind(b"\n") + 1
         if cut == 0:  # one line longer than a chunk: keep reading until it ends
@@ -204,12 +210,25 @@ class JsonSource(TableSource):
     def batches(
         self, columns: Sequence[str] | None = None, progress: ProgressFn | None = None
     ) -> Iterator[pa.RecordBatch]:
-        with open_binary(self.path, self.compression, progress) as reader:
-            if self.layout == "lines" and self.fast:
-                for first_line, chunk in _line_chunks(reader):
+        if self.layout == "lines" and self.fast:
+            with open_arrow_stream(self.path, self.compression, progress) as (stream, reporter):
+                for first_line, chunk in _line_chunks(self._blocks(stream, reporter)):
                     yield from self._chunk_batches(chunk, first_line, columns)
-            else:
-                yield from _bounded(self._rows(reader), columns)
+            return
+        with open_binary(self.path, self.compression, progress) as reader:
+            yield from _bounded(self._rows(reader), columns)
+
+    def _blocks(self, stream: pa.NativeFile, reporter: ByteProgress) -> Iterator[bytes]:
+        """Decompressed blocks of :data:`CHUNK_BYTES`, read straight from Arrow (no copy)."""
+        while True:
+            try:
+                block = stream.read(CHUNK_BYTES)
+            except OSError as exc:
+                raise decompression_error(self.source, self.compression, exc) from exc
+            reporter.report()
+            if not block:
+                return
+            yield block
 
     def _chunk_batches(
         self, chunk: bytes, first_line: int, columns: Sequence[str] | None
