@@ -10,6 +10,8 @@ span inside free text. It supplies
   used to pick the rows worth a Python pass;
 - ``validate`` (checksums, ranges), ``normalize`` (the canonical form distinct counts are taken
   over) and ``mask`` (the only form of a value that may leave the detector);
+- ``count_cells``: the check the full pass over a classified column applies (by default
+  ``valid_cells``; a vectorised subset where validation needs Python per value);
 - ``header_words``: words in column names, in several languages, that point to the category;
   ``context_words``: words near a match in free text that raise confidence. A detector with
   ``needs_context`` fires only with that evidence (values alone are not enough).
@@ -87,8 +89,19 @@ class Detector(ABC):
         valid = [c for c in candidates.to_list() if self.validate(c)]
         return shaped & stripped.is_in(pl.Series(valid, dtype=pl.String).implode()).fill_null(False)
 
+    def count_cells(self, values: pl.Series) -> pl.Series:
+        """The mask the full pass counts, over a column already classified from its sample.
+
+        By default the full validation (:meth:`valid_cells`). A detector whose validation runs
+        in Python per distinct value (phone numbers, IBAN national checks) returns a vectorised
+        check here instead (shape, and every checksum that can be written as an expression),
+        so that columns with millions of distinct values stream at Polars speed; its docstring
+        says what the full pass checks.
+        """
+        return self.valid_cells(values)
+
     def normalize_cells(self, values: pl.Series) -> pl.Series:
-        """Vectorised :meth:`normalize` over cells already known to be valid."""
+        """Vectorised :meth:`normalize` over cells the full pass counts."""
         stripped = values.str.strip_chars()
         uniques = stripped.unique().drop_nulls()
         mapping = {v: self.normalize(v) for v in uniques.to_list()}

@@ -63,6 +63,7 @@ class TablePlan:
     table_matches: list[TableMatch] = field(default_factory=list)
     text_fields: list[str] = field(default_factory=list)
     subject_key: SubjectKey | None = None
+    all_columns: list[str] = field(default_factory=list)
 
     @property
     def columns_needed(self) -> list[str]:
@@ -133,7 +134,7 @@ def plan_table(
     """Classify the columns of a sample and decide what the full pass counts."""
     detectors = value_detectors() if detectors is None else detectors
     tabular = table_detectors() if tabular is None else tabular
-    plan = TablePlan()
+    plan = TablePlan(all_columns=list(sample.columns))
     for name in sample.columns:
         values = as_strings(sample[name]).drop_nulls()
         if values.len() == 0:

@@ -82,7 +82,7 @@ def tally_batch(
     tally = TableTally(rows=frame.height)
     for column, detector in plan.value_columns:
         values = as_strings(frame[column.field])
-        valid = detector.valid_cells(values)
+        valid = detector.count_cells(values)
         matched = values.filter(valid)
         counted = FieldTally(column.field, column.category, "value", {detector.name},
                              column.confidence, column.reason, DistinctCounter(exact_limit),

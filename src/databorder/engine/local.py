@@ -18,6 +18,7 @@ from databorder.sources.base import TEXT_COLUMNS, TableSource
 from databorder.sources.open import Skipped, open_target
 
 from .batch import FieldTally, TableTally, tally_batch
+from .prefetch import prefetched
 
 _LIST_INDEX = re.compile(r"\.\d+(?=\.|$)")
 
@@ -68,15 +69,15 @@ def scan_table(
     """Classify a table from its sample, then count over all of it in bounded batches."""
     plan = plan_for(table, options.sample_rows)
     total = TableTally()
-    columns = plan.columns_needed
-    if columns:
-        for batch in table.batches(columns, lambda n: observer.advance(n, 0)):
+    # with nothing to count, one column is enough to count rows
+    columns = plan.columns_needed or plan.all_columns[:1] or None
+    batches = table.batches(columns, lambda consumed: observer.advance(consumed, 0))
+    for batch in prefetched(batches):
+        if plan.columns_needed:
             total.merge(tally_batch(plan, batch, options.exact_limit))
-            observer.advance(0, batch.num_rows)
-    else:
-        for batch in table.batches(columns[:1] or None, lambda n: observer.advance(n, 0)):
+        else:
             total.rows += batch.num_rows
-            observer.advance(0, batch.num_rows)
+        observer.advance(0, batch.num_rows)
     subject = plan.subject_key if total.subjects is not None else None
     return SourceResult(
         source=table.source,
