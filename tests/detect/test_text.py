@@ -2,7 +2,9 @@
 
 import polars as pl
 
-from databorder.detect.text import find_in_text, scan_text_column
+from databorder.detect.base import Detector
+from databorder.detect.contact import EmailDetector
+from databorder.detect.text import find_in_text, tally_text_column
 
 
 def _found(text: str) -> list[tuple[str, str]]:
@@ -29,14 +31,42 @@ def test_masks_hide_values() -> None:
     assert {m.masked for m in matches} == {"a***@example.com", "47.88.x.x"}
 
 
-def test_column_scan_matches_row_by_row_scan() -> None:
+def test_column_tally_matches_row_by_row_scan() -> None:
     texts = pl.Series([
         "nothing here", None, "reach bob@example.org or 10.1.2.3",
-        "ssn 123-45-6789 was given", "version 1.2.3.4 only",
+        "ssn 123-45-6789 was given", "version 1.2.3.4 only", "again bob@example.org",
     ])
-    by_column = {row: [(m.category, m.start, m.end) for m in found]
-                 for row, found in scan_text_column(texts)}
-    by_row = {i: [(m.category, m.start, m.end) for m in find_in_text(t)]
-              for i, t in enumerate(texts.to_list()) if t and find_in_text(t)}
-    assert by_column == by_row
-    assert set(by_column) == {2, 3}
+    tallies = tally_text_column(texts)
+    by_row: dict[str, set[int]] = {}
+    values: dict[str, set[str]] = {}
+    for i, text in enumerate(texts.to_list()):
+        for match in find_in_text(text or ""):
+            by_row.setdefault(match.category, set()).add(i)
+            values.setdefault(match.category, set()).add(match.normalized)
+    assert {c: t.rows for c, t in tallies.items()} == by_row
+    assert {c: set(t.values().to_list()) for c, t in tallies.items()} == values
+    assert by_row == {"email": {2, 5}, "ip_address": {2}, "government_id": {3}}
+
+
+class _DigitsInMail(EmailDetector):
+    text_extract = r"[a-z0-9.]+@[a-z]+\.[a-z]{2,}"
+
+
+class _TenDigits(Detector):
+    category = "phone"
+    name = "test.ten_digits"
+    text_pattern = r"(?P<v>\d{10})"
+    prefilter = r"\d{10}"
+
+    def mask(self, candidate: str) -> str:
+        return "*" * len(candidate)
+
+
+def test_vectorised_extractors_blank_what_they_claim() -> None:
+    texts = pl.Series(["write to a5551234567@example.com now", "call 4155550132 today"])
+    tallies = tally_text_column(texts, [_DigitsInMail(), _TenDigits()])
+    assert tallies["email"].rows == {0}
+    assert tallies["email"].detectors == {"contact.email"}
+    assert tallies["phone"].rows == {1}
+    alone = tally_text_column(texts, [_TenDigits()])
+    assert alone["phone"].rows == {0, 1}

@@ -56,6 +56,9 @@ class Detector(ABC):
     cell_pattern: ClassVar[str] = ""
     text_pattern: ClassVar[str] = ""
     prefilter: ClassVar[str] = ""
+    text_extract: ClassVar[str] = ""
+    """Optional Rust regex whose matches in text are candidates for ``valid_cells``: when set,
+    text columns are scanned for this detector in Polars instead of with ``text_pattern``."""
     min_value_share: ClassVar[float] = 0.6
     """Share of sampled non-empty cells that must be valid for a column without a header hint."""
 

@@ -1,6 +1,8 @@
 """Free-text scanning: values embedded in prose, log lines and text columns.
 
-A cheap vectorised prefilter (each detector's Rust ``prefilter`` regex over a whole Polars
+Detectors that define ``text_extract`` (a Rust regex) are run over whole columns in Polars:
+candidates are extracted, validated with ``valid_cells`` and blanked out. For the others, a
+cheap vectorised prefilter (each detector's Rust ``prefilter`` regex over a whole Polars
 column) picks the rows that may hold a value; only those rows get the Python pass with the
 detector's full ``text_pattern`` and validator. Detectors that need context fire only when one
 of their context words is near the match. Overlapping matches are resolved in favour of the
@@ -10,7 +12,7 @@ detector with the stronger check (checksums beat shapes), then the longer span.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -62,21 +64,79 @@ def find_in_text(text: str, detectors: Sequence[Detector] | None = None) -> list
     return _resolve(found)
 
 
-def scan_text_column(
-    texts: pl.Series, detectors: Sequence[Detector] | None = None
+@dataclass(slots=True)
+class TextTally:
+    """What one category adds up to in a text column."""
+
+    rows: set[int] = field(default_factory=set)
+    normalized: list[pl.Series] = field(default_factory=list)
+    masked: list[str] = field(default_factory=list)
+    detectors: set[str] = field(default_factory=set)
+
+    def values(self) -> pl.Series:
+        return pl.concat(self.normalized) if self.normalized else pl.Series([], dtype=pl.String)
+
+
+def _extract_vectorised(
+    working: pl.Series, detector: Detector, tallies: dict[str, TextTally], samples: int
+) -> pl.Series:
+    """Count ``detector``'s values in a whole column; return the column with them blanked."""
+    frame = working.rename("t").to_frame().with_row_index("row")
+    candidates = (frame.select("row", pl.col("t").str.extract_all(detector.text_extract)
+                               .alias("c")).explode("c").drop_nulls("c"))
+    if candidates.height:
+        hits = candidates.filter(detector.valid_cells(candidates["c"]))
+        if hits.height:
+            tally = tallies.setdefault(detector.category, TextTally())
+            tally.rows.update(hits["row"].to_list())
+            tally.normalized.append(detector.normalize_cells(hits["c"]))
+            tally.masked.extend(detector.mask(v) for v in hits["c"].unique(
+                maintain_order=True).head(samples).to_list())
+            tally.detectors.add(detector.name)
+    return working.str.replace_all(detector.text_extract, " ")
+
+
+def tally_text_column(
+    texts: pl.Series, detectors: Sequence[Detector] | None = None, samples: int = 3
+) -> dict[str, TextTally]:
+    """Per category: rows holding a value, normalised values and masked samples.
+
+    Detectors with a vectorised ``text_extract`` run first, strongest check first, and blank
+    what they found so that weaker detectors do not claim parts of it; the rest take the
+    prefiltered Python path, with overlaps resolved per row.
+    """
+    detectors = value_detectors() if detectors is None else detectors
+    tallies: dict[str, TextTally] = {}
+    working = texts
+    for detector in sorted((d for d in detectors if d.text_extract),
+                           key=lambda d: _PRIORITY.get(d.category, 50)):
+        working = _extract_vectorised(working, detector, tallies, samples)
+    per_category: dict[str, list[TextMatch]] = {}
+    for row, matches in _python_pass(working, [d for d in detectors if d.text_pattern]):
+        for match in matches:
+            per_category.setdefault(match.category, []).append(match)
+            tallies.setdefault(match.category, TextTally()).rows.add(row)
+    for category, matches in per_category.items():
+        tally = tallies[category]
+        tally.normalized.append(pl.Series([m.normalized for m in matches], dtype=pl.String))
+        tally.masked.extend(m.masked for m in matches[:samples])
+        tally.detectors.update(m.detector for m in matches)
+    return tallies
+
+
+def _python_pass(
+    texts: pl.Series, detectors: Sequence[Detector]
 ) -> list[tuple[int, list[TextMatch]]]:
     """``(row index, matches)`` for the rows of a string column that hold any value."""
-    detectors = value_detectors() if detectors is None else detectors
-    active = [d for d in detectors if d.text_pattern]
-    if texts.len() == 0 or not active:
+    if texts.len() == 0 or not detectors:
         return []
     frame = texts.rename("t").to_frame()
     masks = frame.select(
         pl.col("t").str.contains(d.prefilter or d.cell_pattern).fill_null(False).alias(str(i))
-        for i, d in enumerate(active)
+        for i, d in enumerate(detectors)
     )
     candidate_rows: dict[int, list[Detector]] = {}
-    for i, detector in enumerate(active):
+    for i, detector in enumerate(detectors):
         for row in masks[str(i)].arg_true().to_list():
             candidate_rows.setdefault(row, []).append(detector)
     results = []

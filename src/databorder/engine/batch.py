@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from databorder.detect.columns import TablePlan, as_strings
 from databorder.detect.counting import DEFAULT_EXACT_LIMIT, DistinctCounter
-from databorder.detect.text import TextMatch, scan_text_column
+from databorder.detect.text import tally_text_column
 
 MAX_SAMPLES = 3
 KIND_SAMPLE = 2_000
@@ -118,18 +118,10 @@ def tally_batch(
 
 
 def _tally_text(tally: TableTally, name: str, texts: pl.Series, exact_limit: int) -> None:
-    per_category: dict[str, list[TextMatch]] = {}
-    rows_with: Counter[str] = Counter()
-    for _, matches in scan_text_column(texts):
-        seen_here = set()
-        for match in matches:
-            per_category.setdefault(match.category, []).append(match)
-            seen_here.add(match.category)
-        rows_with.update(seen_here)
-    for category, matches in per_category.items():
-        counted = FieldTally(name, category, "text", {m.detector for m in matches}, 0.9,
+    for category, found in tally_text_column(texts, samples=MAX_SAMPLES).items():
+        counted = FieldTally(name, category, "text", found.detectors, 0.9,
                              "values found in free text", DistinctCounter(exact_limit),
-                             rows=rows_with[category])
-        counted.distinct.add_values(pl.Series([m.normalized for m in matches], dtype=pl.String))
-        counted.add_samples([m.masked for m in matches])
+                             rows=len(found.rows))
+        counted.distinct.add_values(found.values())
+        counted.add_samples(found.masked)
         tally.fields[(name, category)] = counted
