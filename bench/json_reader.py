@@ -4,7 +4,8 @@ A JSON Lines file of wifi-analytics-like records (device, wifi, geo, client IP, 
 3 to 5 access points; about 40 flattened columns, 750 bytes a line) is generated once with a fixed
 seed and cached under ``bench/data/`` (git-ignored). Each path reads the whole file through
 ``JsonSource.batches()`` in a child process, so its peak RSS is its own; every run is repeated
-(the build machine is shared, so single timings wander).
+(the build machine is shared, so single timings wander; the MB per CPU second, which counts
+every thread, wanders less).
 
     .venv/bin/python bench/json_reader.py [--mb 200] [--runs 3] [--gzip]
 """
@@ -109,14 +110,18 @@ def worker(path: Path, fast: bool) -> None:
 
     source = next(JsonReader().open(path, "gzip" if path.suffix == ".gz" else None))
     source.fast = fast  # type: ignore[attr-defined]
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
     start = time.perf_counter()
     rows = columns = 0
     for batch in source.batches():
         rows += batch.num_rows
         columns = max(columns, batch.num_columns)
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "rows": rows, "columns": columns, "peak_mb": peak_mb}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "rows": rows, "columns": columns,
+                      "peak_mb": usage.ru_maxrss / 1024}))
 
 
 def run(path: Path, fast: bool) -> dict[str, Any]:
@@ -147,6 +152,7 @@ def main() -> None:
             print(f"{'fast' if fast else 'python':>6}: {result['rows']:,} rows, "
                   f"{result['columns']} columns, {result['seconds']:.2f} s, "
                   f"{plain_mb / result['seconds']:.0f} MB/s of JSON, "
+                  f"{plain_mb / result['cpu']:.0f} MB per CPU second, "
                   f"peak RSS {result['peak_mb']:.0f} MB")
 
 

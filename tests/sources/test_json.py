@@ -253,3 +253,20 @@ def test_truncated_gzip_lines_raise_read_error(tmp_path: Path) -> None:
     with pytest.raises(ReadError, match="truncated gzip stream") as info:
         read_all(json_source(path))
     assert "s-1" not in str(info.value)
+
+
+def test_types_learnt_from_one_chunk_yield_to_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arrow_chunks: list[int]
+) -> None:
+    monkeypatch.setattr(json_module, "CHUNK_BYTES", 16)  # one line per chunk
+    path = write_lines(tmp_path / "drift.jsonl", [
+        {"a": 1, "s": {"x": "p"}}, {"a": 2.5, "s": {"x": "q", "y": 1}},
+        {"a": "text", "d": "2024-05-01"}, {"a": 7, "s": {"x": "r"}, "d": "2024-05-02 10:00:00"},
+        {"note": None}, {"note": "now", "s": {"y": [{"z": True}]}},
+    ])
+    fast, python = read_both(path)
+    assert arrow_chunks == [1] * 6  # every chunk went through Arrow, none fell back
+    assert set(fast.fields) == set(python.fields)
+    cells = [_present(r) for b in json_source(path).batches() for r in b.to_pylist()]
+    assert cells[3] == {"a": "7", "s.x": "r", "d": "2024-05-02 10:00:00"}
+    assert cells[5] == {"note": "now", "s.y.0.z": "true"}

@@ -6,7 +6,8 @@ types values: numbers become int64 or double, some strings timestamps, and it re
 Python path accepts. So:
 
 * strings that Arrow would read as timestamps are parsed as strings (an explicit schema, learnt
-  as such fields turn up, asks for them);
+  as such fields turn up, asks for them); the types found in one chunk are imposed on the next,
+  which saves Arrow's inference; a chunk that does not fit them is parsed again with inference;
 * int64 columns render every digit; a double column renders integral values below 2**53 as
   integers and other values with Arrow's shortest round-trip text (``12.50`` becomes ``12.5``);
   integers beyond int64 arrive as doubles of 2**53 or more, which could have lost digits;
@@ -58,6 +59,25 @@ def timestamps_as_strings(schema: pa.Schema) -> pa.Schema | None:
     return pa.schema(fields) if fields else None
 
 
+def known_types(schema: pa.Schema) -> pa.Schema | None:
+    """``schema`` as an explicit schema for the next chunk, which parses it about a third faster:
+    without null types, empty objects and lists of nulls, which the next chunk may fill."""
+    fields = [pa.field(f.name, kept) for f in schema if (kept := _settled(f.type))]
+    return pa.schema(fields) if fields else None
+
+
+def _settled(kind: pa.DataType) -> pa.DataType | None:
+    if pa.types.is_null(kind):
+        return None
+    if pa.types.is_struct(kind):
+        kept = [pa.field(f.name, t) for f in kind if (t := _settled(f.type))]
+        return pa.struct(kept) if kept else None
+    if pa.types.is_list(kind):
+        item = _settled(kind.value_type)
+        return pa.list_(item) if item else None
+    return kind
+
+
 def _strings_for(kind: pa.DataType) -> pa.DataType | None:
     if pa.types.is_timestamp(kind) or pa.types.is_date(kind) or pa.types.is_time(kind):
         return pa.string()
@@ -89,6 +109,8 @@ def _flatten(array: pa.Array, name: str, out: Columns, wanted: Callable[[str], b
             _flatten(child, f"{name}.{field.name}", out, wanted)
     elif pa.types.is_list(kind) and pa.types.is_struct(kind.value_type):
         _flatten_object_list(array, name, out, wanted)
+    elif array.null_count == len(array) and not pa.types.is_null(kind):
+        return  # a field of the explicit schema that no line of this chunk has
     elif pa.types.is_list(kind):
         _put(out, name, _list_as_json(array))
     else:

@@ -24,6 +24,7 @@ names a bad line in its :class:`ReadError`. ``sample`` always uses the Python pa
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -193,8 +194,10 @@ class JsonSource(TableSource):
         self.size_bytes = path.stat().st_size
         self.fields: dict[str, None] = {}
         """Every field seen so far (of those read, when ``batches`` is given ``columns``)."""
-        self._explicit: pa.Schema | None = None
-        """Types the fast path imposes on Arrow: strings it would otherwise take for dates."""
+        self._dates: pa.Schema | None = None
+        """Fields the fast path must parse as strings: Arrow would take them for timestamps."""
+        self._known: pa.Schema | None = None
+        """The types of the previous chunk, imposed on the next one (saves Arrow's inference)."""
 
     def sample(self, rows: int) -> pa.Table:
         collected: list[Row] = []
@@ -250,16 +253,27 @@ class JsonSource(TableSource):
     def _arrow_columns(
         self, chunk: bytes, wanted: Callable[[str], bool]
     ) -> tuple[_json_arrow.Columns, int]:
-        table = _json_arrow.read_lines(chunk, self._explicit)
+        table = self._parse(chunk)
+        return _json_arrow.flatten_table(table, wanted), table.num_rows
+
+    def _parse(self, chunk: bytes) -> pa.Table:
+        table: pa.Table | None = None
+        if self._known is not None:
+            # a field that changed type (or a broken line) fails here: infer afresh below
+            with contextlib.suppress(UnsupportedChunkError):
+                table = _json_arrow.read_lines(chunk, self._known)
+        if table is None:
+            table = _json_arrow.read_lines(chunk, self._dates)
         as_strings = _json_arrow.timestamps_as_strings(table.schema)
         if as_strings is not None:  # strings Arrow took for timestamps: parse them as strings
-            known = [as_strings] if self._explicit is None else [self._explicit, as_strings]
+            known = [as_strings] if self._dates is None else [self._dates, as_strings]
             try:
-                self._explicit = pa.unify_schemas(known, promote_options="permissive")
+                self._dates = pa.unify_schemas(known, promote_options="permissive")
             except pa.ArrowException as exc:  # a field both a date and an object
                 raise UnsupportedChunkError from exc
-            table = _json_arrow.read_lines(chunk, self._explicit)
-        return _json_arrow.flatten_table(table, wanted), table.num_rows
+            table = _json_arrow.read_lines(chunk, self._dates)
+        self._known = _json_arrow.known_types(table.schema)
+        return table
 
     def _rows(self, reader: BinaryIO) -> Iterator[Row]:
         rows = {"lines": self._lines, "array": self._array, "object": self._object}[self.layout]
