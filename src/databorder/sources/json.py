@@ -49,7 +49,7 @@ from .compression import (
 )
 
 VALUE_COLUMN = "value"
-CHUNK_BYTES = 16 << 20
+CHUNK_BYTES = 8 << 20
 """Decompressed bytes of whole lines handed to Arrow at a time."""
 
 
