@@ -180,7 +180,10 @@ def test_small_damaged_compressed_file_is_an_error(kind: str, tmp_path: Path) ->
     inventory = load(out)
     assert_good_scanned(inventory, good)
     assert inventory["skipped"] == []
-    assert inventory["errors"] == [{"source": str(path), "reason": f"{path}: {expected}"}]
+    assert [e["source"] for e in inventory["errors"]] == [str(path)]
+    compression = expected.split()[1]
+    assert re.fullmatch(rf"{re.escape(str(path))}: (truncated|corrupt) {compression} stream",
+                        inventory["errors"][0]["reason"])
     assert result.exit_code == 1
 
 
