@@ -12,7 +12,6 @@ import os
 import pytest
 import sqlalchemy as sa
 
-
 _DEFAULT_URLS = {
     "DATABORDER_TEST_POSTGRES_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
     "DATABORDER_TEST_MARIADB_URL": "mysql+pymysql://root@127.0.0.1:3306/test",

@@ -79,7 +79,6 @@ def scan(targets: tuple[str, ...], json_path: Path | None, tables: tuple[str, ..
     console = Console(emoji=False, highlight=False)
     if not console.is_terminal:
         console = Console(emoji=False, highlight=False, width=PIPED_WIDTH)
-    errors = Console(stderr=True, emoji=False, highlight=False)
     options = ScanOptions(sample_rows=sample_rows, exact_limit=exact_limit, tables=tables)
     if no_progress or not console.is_terminal:
         inventory = scan_targets(targets, options, QuietObserver())
@@ -89,12 +88,18 @@ def scan(targets: tuple[str, ...], json_path: Path | None, tables: tuple[str, ..
                       TimeElapsedColumn(), console=console, transient=False) as progress:
             inventory = scan_targets(targets, options, ProgressObserver(progress))
     print_inventory(inventory, console)
-    if json_path is not None:
-        write_json(inventory, json_path)
-        console.print(f"inventory written to {json_path}")
+    failed = bool(inventory.errors)
     for problem in inventory.errors:
-        errors.print(f"error: {problem.reason}", markup=False, highlight=False)
-    if inventory.errors:
+        click.echo(f"error: {problem.reason}", err=True)
+    if json_path is not None:
+        try:
+            write_json(inventory, json_path)
+            console.print(f"inventory written to {json_path}")
+        except OSError as error:
+            click.echo(f"error: cannot write inventory to {json_path}: "
+                       f"{error.strerror or error}", err=True)
+            failed = True
+    if failed:
         sys.exit(EXIT_INPUT_ERRORS)
 
 

@@ -94,12 +94,13 @@ def as_strings(column: pl.Series) -> pl.Series:
     return stripped.set(stripped == "", None)
 
 
-def _score(detector: Detector, name: str, values: pl.Series) -> tuple[float, str] | None:
+def _score(
+    detector: Detector, name: str, share: float, count: int
+) -> tuple[float, str] | None:
     if name_matches(name, detector.negative_header_words):
         return None
     header = name_matches(name, detector.header_words)
-    share = _share(detector.valid_cells(values))
-    shown = f"{share:.0%} of {values.len()} sampled values valid"
+    shown = f"{share:.0%} of {count} sampled values valid"
     if detector.needs_context:
         if header and share >= CONTEXT_MIN_SHARE:
             return 0.6 + 0.4 * share, f"column name ({header!r}) and {shown}"
@@ -111,6 +112,35 @@ def _score(detector: Detector, name: str, values: pl.Series) -> tuple[float, str
     if header and share >= HEADER_ONLY_MIN_SHARE:
         return 0.4 + 0.4 * share, f"column name ({header!r}) and {shown}"
     return None
+
+
+def _valid_shares(
+    columns: dict[str, pl.Series], detectors: Sequence[Detector]
+) -> dict[str, list[float]]:
+    """Per column, the share of valid values for each detector.
+
+    All columns' values go through each detector in one call (one long column tagged with
+    its column index), so a wide table costs one vectorised pass per detector, not one per
+    column and detector.
+    """
+    names = list(columns)
+    shares: dict[str, list[float]] = {n: [] for n in names}
+    if not names:
+        return shares
+    stacked = pl.DataFrame({
+        "column": pl.Series([i for i, n in enumerate(names) for _ in range(columns[n].len())],
+                            dtype=pl.UInt32),
+        "value": pl.concat([columns[n].rename("value") for n in names]),
+    })
+    for detector in detectors:
+        valid = detector.valid_cells(stacked["value"]).fill_null(False)
+        per_column = (stacked.select("column", valid.alias("ok"))
+                      .group_by("column").agg(pl.col("ok").mean()))
+        by_index = dict(zip(per_column["column"].to_list(), per_column["ok"].to_list(),
+                            strict=True))
+        for index, name in enumerate(names):
+            shares[name].append(float(by_index.get(index) or 0.0))
+    return shares
 
 
 def _share(mask: pl.Series) -> float:
@@ -126,29 +156,35 @@ def _looks_like_text(values: pl.Series) -> bool:
             and _share(values.str.contains(r"\s\S+\s")) >= TEXT_MIN_SPACE_SHARE)
 
 
+def _holds_json_lists(values: pl.Series) -> bool:
+    """Lists of scalars from JSON arrive as JSON text (``["a@x.org","b@y.org"]``): scan as text."""
+    return values.dtype == pl.String and _share(
+        values.str.contains(r"^\[.*\]$")) >= TEXT_MIN_SPACE_SHARE
+
+
 def plan_table(
     sample: pl.DataFrame,
     detectors: Sequence[Detector] | None = None,
     tabular: Sequence[TableDetector] | None = None,
 ) -> TablePlan:
     """Classify the columns of a sample and decide what the full pass counts."""
-    detectors = value_detectors() if detectors is None else detectors
+    detectors = list(value_detectors() if detectors is None else detectors)
     tabular = table_detectors() if tabular is None else tabular
     plan = TablePlan(all_columns=list(sample.columns))
-    for name in sample.columns:
-        values = as_strings(sample[name]).drop_nulls()
-        if values.len() == 0:
-            continue
+    columns = {name: values for name in sample.columns
+               if (values := as_strings(sample[name]).drop_nulls()).len()}
+    shares = _valid_shares(columns, detectors)
+    for name, values in columns.items():
         best: tuple[float, str, Detector] | None = None
-        for detector in detectors:
-            scored = _score(detector, name, values)
+        for detector, share in zip(detectors, shares[name], strict=True):
+            scored = _score(detector, name, share, values.len())
             if scored and (best is None or scored[0] > best[0]):
                 best = (scored[0], scored[1], detector)
         if best:
             confidence, reason, detector = best
             plan.value_columns.append((ColumnClass(name, detector.category, detector.name,
                                                    round(confidence, 3), reason), detector))
-        elif _looks_like_text(values):
+        elif _looks_like_text(values) or _holds_json_lists(values):
             plan.text_fields.append(name)
     categories = {c.field: c.category for c, _ in plan.value_columns}
     for table_detector in tabular:

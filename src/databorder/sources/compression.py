@@ -142,7 +142,7 @@ def open_binary(
 
 
 def read_head(path: Path, compression: str | None, size: int = HEAD_BYTES) -> bytes:
-    """The first ``size`` decompressed bytes; a truncated stream just gives fewer bytes."""
+    """The first ``size`` decompressed bytes; a stream truncated past its start gives fewer."""
     with open_arrow_stream(path, compression) as (stream, _):
         chunks: list[bytes] = []
         remaining = size
@@ -153,8 +153,10 @@ def read_head(path: Path, compression: str | None, size: int = HEAD_BYTES) -> by
                     break
                 chunks.append(chunk)
                 remaining -= len(chunk)
-        except OSError:
-            pass  # the full read will raise the ReadError with its position
+        except OSError as exc:
+            if not chunks:  # nothing decompressed at all: say so now, not "empty file"
+                raise decompression_error(str(path), compression, exc) from exc
+            # else the full read raises the ReadError with its position
         return b"".join(chunks)
 
 

@@ -251,16 +251,23 @@ class CsvSource(TableSource):
         return None, None
 
 
+def _decode_cell(value: bytes | None) -> str | None:
+    """UTF-8, else Windows-1252 (a superset of printable Latin-1), as text files are read."""
+    if value is None:
+        return None
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("cp1252", errors="replace")
+
+
 def _decode_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Binary cells to strings: a vectorised validating cast, U+FFFD replacement on failure."""
+    """Binary cells to strings: a vectorised validating cast, else cell by cell."""
     arrays = []
     for column in batch.columns:
         try:
             arrays.append(column.cast(pa.string()))
         except pa.ArrowInvalid:
-            arrays.append(pa.array(
-                [None if v is None else v.decode("utf-8", errors="replace")
-                 for v in column.to_pylist()],
-                type=pa.string(),
-            ))
+            arrays.append(pa.array([_decode_cell(v) for v in column.to_pylist()],
+                                   type=pa.string()))
     return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)

@@ -35,6 +35,18 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@]*):[^@]*@")
 
 
+_SECRET_QUERY_KEY = re.compile(r"pass|secret|token|key", re.IGNORECASE)
+
+
+def secrets_in_url(url: URL) -> list[str]:
+    """The password and any secret-looking query values, to blot out of messages."""
+    found = [url.password] if isinstance(url.password, str) else []
+    for key, value in url.query.items():
+        if _SECRET_QUERY_KEY.search(key):
+            found.extend([value] if isinstance(value, str) else list(value))
+    return [f for f in found if f]
+
+
 def display_url(url: str | URL) -> str:
     """The URL with any password removed."""
     try:
@@ -42,8 +54,9 @@ def display_url(url: str | URL) -> str:
     except ArgumentError:
         return _PASSWORD_IN_URL.sub(r"\1@", str(url))
     # ``URL.set(password=None)`` means "leave the password as is": build the URL anew
+    query = {k: v for k, v in parsed.query.items() if not _SECRET_QUERY_KEY.search(k)}
     without = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port,
-                         parsed.database, parsed.query)
+                         parsed.database, query)
     return without.render_as_string(hide_password=False)
 
 
@@ -59,11 +72,11 @@ def cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def _reason(exc: BaseException, secret: str | None) -> str:
-    """The first line of the driver's message, with the password blotted out."""
+def _reason(exc: BaseException, secrets: list[str]) -> str:
+    """The first line of the driver's message, with the password and secrets blotted out."""
     original = getattr(exc, "orig", None) or exc
     text = (str(original).strip() or type(original).__name__).splitlines()[0]
-    if secret:
+    for secret in secrets:
         text = text.replace(secret, "***")
     return text
 
@@ -78,16 +91,16 @@ class Database:
         except ArgumentError as exc:
             raise InputError(display_url(url), "not a valid database URL") from exc
         self.display = display or display_url(self.url)
-        self._secret = self.url.password if isinstance(self.url.password, str) else None
+        self._secrets = secrets_in_url(self.url)
         try:
             self.engine = engine or sa.create_engine(self.url, poolclass=NullPool)
         except (NoSuchModuleError, ModuleNotFoundError) as exc:
             raise InputError(self.display, f"no driver for {self.url.drivername!r}") from exc
         except (SQLAlchemyError, ValueError) as exc:
-            raise InputError(self.display, _reason(exc, self._secret)) from exc
+            raise InputError(self.display, _reason(exc, self._secrets)) from exc
 
     def error(self, exc: BaseException) -> InputError:
-        return InputError(self.display, _reason(exc, self._secret))
+        return InputError(self.display, _reason(exc, self._secrets))
 
     def sources(self, tables: Sequence[str] = ()) -> Iterator[TableSource]:
         try:
