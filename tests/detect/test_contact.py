@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from databorder.detect.contact import EmailDetector, PhoneDetector
+from databorder.detect.contact import EmailDetector, PhoneDetector, phone_shape_cells
 
 CASES = Path(__file__).resolve().parents[3] / "shared" / "data" / "detect-cases" / "cases.csv"
 FLAGS = ("AMBIGUOUS", "CONFLICT", "RELABELLED")
@@ -151,10 +151,32 @@ def test_phone_cells_invalid(value: str) -> None:
 
 
 def test_phone_normalize_merges_formats() -> None:
-    cells = pl.Series(["+1 415 555 0132", "(415) 555-0132", "415.555.0132", "+14155550132"])
-    assert PHONE.valid_cells(cells).all()
-    assert PHONE.normalize_cells(cells).unique().to_list() == ["+14155550132"]
+    international = pl.Series(["+1 415 555 0132", "+14155550132", "+1 (415) 555-0132 ext. 12"])
+    national = pl.Series(["(415) 555-0132", "415.555.0132", "４１５５５５０１３２"])
+    assert PHONE.valid_cells(pl.concat([international, national])).all()
+    assert PHONE.normalize_cells(international).unique().to_list() == ["+14155550132"]
+    # Vectorised column form: national numbers keep their digits (no region is guessed).
+    assert PHONE.normalize_cells(national).unique().to_list() == ["4155550132"]
+    assert PHONE.normalize_cells(pl.Series(["+44 (0)20 7123 4567", None])).to_list() == [
+        "+442071234567", None]
     assert PHONE.normalize("138 1234 5678") == "+8613812345678"
+    assert PHONE.normalize("(415) 555-0132") == "+14155550132"
+
+
+@pytest.mark.parametrize("value", [
+    "4111 1111 1111 1111", "4111111111111111", "353325092819063", "192.168.215.65",
+    "8.222.107.98", "35.628626", "229.58", "10.0.19041.2152", "1.2.30.4", "2024-01-25",
+    "25.01.2024", "1700000000000",
+])
+def test_phone_shape_refuses_look_alikes_before_libphonenumber(value: str) -> None:
+    assert not phone_shape_cells(pl.Series([value])).item()
+
+
+def test_phone_count_cells_is_the_shape_check() -> None:
+    cells = pl.Series(["+1 415 555 0132", "13812345678", "8613812345678", "+99 1234 5678",
+                       "4111111111111111", "0049 30 1234567", None])
+    assert PHONE.count_cells(cells).to_list() == [True, True, True, True, False, True, False]
+    assert PHONE.valid_cells(cells).to_list() == [True, True, True, False, False, True, False]
 
 
 def test_phone_mask_keeps_country_code_and_last_two_digits() -> None:

@@ -6,8 +6,11 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
+import numpy.typing as npt
 import phonenumbers
 import polars as pl
+import pyarrow as pa
 
 from .base import Detector
 from .masking import mask_all_but_last, mask_email
@@ -131,10 +134,164 @@ DEFAULT_REGIONS: tuple[str, ...] = ("US", "CN", "GB", "DE", "FR", "ES", "TR", "J
 _TRUNK_ZERO_REGIONS = frozenset({"CN", "GB", "DE", "FR", "TR", "JP", "IL"})
 _MOBILE_WITHOUT_TRUNK_REGIONS = frozenset({"CN", "TR"})
 _DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}")
-_PHONE_CELL = (r"\(?\+?\(?\d[\d\s().\-/]{3,24}\d"
-               r"(?:\s*(?i:ext\.?|extension|x|#)\s*\d{1,6})?")
+_EXTENSION = r"\s*(?i:ext\.?|extension|x|#)\s*\d{1,6}"
+_PHONE_CELL = rf"\(?\+?\(?\d[\d\s().\-/]{{3,24}}\d(?:{_EXTENSION})?"
 _MIN_DIGITS = 5
 _MAX_DIGITS = 17
+"""With an international call prefix: ``0049 30 1234567`` has 13, E.164 allows 15 after it."""
+_E164_MAX_DIGITS = 15
+_MAX_TRUNK_DIGITS = 14
+"""A national number with its trunk ``0``: every mobile and fixed-line length of the trunk
+regions fits, but German fixed lines of 14-15 digits (direct-dial extensions); a 15-digit
+run starting with ``0`` is far more often an IMEI (reporting body ``01``) or an ID."""
+"""ITU-T E.164: country code and national number together have at most 15 digits."""
+# Whole cells with a phone number's characters that are something else: dates, dotted quads,
+# decimals, and dotted versions with a one-digit part after the first (``10.0.19041.1``).
+_NOT_A_PHONE = (r"^\s*(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,3}(?:\.\d{1,3}){3}|\d+\.\d+"
+                r"|\d+(?:\.\d+)*\.\d(?:\.\d+)*)\s*$")
+_NOT_A_PHONE_RE = re.compile(_NOT_A_PHONE)
+_DIGIT_GROUP = re.compile(r"\d+")
+_MAX_GROUPS_IN_RUN = 12
+_FULLWIDTH_DIGITS = [chr(0xFF10 + d) for d in range(10)]
+_ASCII_DIGITS = [str(d) for d in range(10)]
+
+
+def _no_trunk_limits() -> tuple[int, dict[str, int]]:
+    """Digit limits of numbers written without ``+`` or a leading ``0``, from the metadata.
+
+    Returns the longest national form (national prefix included: ``1 415 555 0132``) and,
+    per country code, the longest form written with the code but without ``+``
+    (``8613812345678``), over the regions tried without a trunk prefix (mobile numbers
+    only where only mobiles go without it).
+    """
+    national = 0
+    with_code: dict[str, int] = {}
+    for region in DEFAULT_REGIONS:
+        if region in _TRUNK_ZERO_REGIONS and region not in _MOBILE_WITHOUT_TRUNK_REGIONS:
+            continue
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        if metadata is None:
+            continue
+        without_trunk = region in _MOBILE_WITHOUT_TRUNK_REGIONS
+        desc = metadata.mobile if without_trunk else metadata.general_desc
+        longest = max(desc.possible_length if desc is not None else (), default=0)
+        prefix = "" if without_trunk else metadata.national_prefix or ""
+        national = max(national, len(prefix) + longest)
+        code = str(metadata.country_code)
+        with_code[code] = max(with_code.get(code, 0), len(code) + longest)
+    return national, with_code
+
+
+def _phone_shape() -> str:
+    """The strict cell shape with its digit count limits, as one Rust regex.
+
+    ``+`` numbers: 5 to 16 digits (E.164's 15, plus a ``(0)`` trunk some write after the
+    code); a leading ``00`` (international prefix): up to 17; a leading ``0`` (trunk): up to
+    :data:`_MAX_TRUNK_DIGITS`; other numbers: up to
+    the national length, or a country code written without ``+`` and its longest number.
+    Between two digits at most three separators.
+    """
+    gap = r"[\s().\-/]{0,3}"
+    national, with_code = _no_trunk_limits()
+    forms = [
+        rf"\(?\+\(?\d(?:{gap}\d){{{_MIN_DIGITS - 1},{_E164_MAX_DIGITS}}}",
+        rf"\(?[0０](?:{gap}\d){{{_MIN_DIGITS - 1},{_MAX_TRUNK_DIGITS - 1}}}",
+        rf"\(?[0０]{gap}[0０](?:{gap}\d){{{_MIN_DIGITS - 2},{_MAX_DIGITS - 2}}}",
+        rf"\(?[\d--[0０]](?:{gap}\d){{{_MIN_DIGITS - 1},{national - 1}}}",
+    ]
+    for code, longest in sorted(with_code.items()):
+        if longest > national:
+            tail = "".join(rf"{gap}{d}" for d in code[1:])
+            forms.append(rf"\(?{code[0]}{tail}(?:{gap}\d){{{national - len(code) + 1},"
+                         rf"{longest - len(code)}}}")
+    return rf"^\s*(?:{'|'.join(forms)})(?:{_EXTENSION})?\s*$"
+
+
+_PHONE_SHAPE = _phone_shape()
+
+
+def phone_shape_cells(values: pl.Series) -> pl.Series:
+    """Cells shaped like one phone number: the vectorised check before libphonenumber.
+
+    The strict shape of :func:`_phone_shape` (digit counts per form), and not a date, dotted
+    quad, decimal or dotted version. Card numbers (16 digits), IMEIs, IPs, prices,
+    coordinates and versions fail it, so they never reach Python.
+    """
+    return (values.str.contains(_PHONE_SHAPE) & ~values.str.contains(_NOT_A_PHONE)
+            ).fill_null(False).alias(values.name)
+
+
+def phone_digits_cells(values: pl.Series) -> pl.Series:
+    """``+`` and the digits of numbers written with ``+``, the digits alone otherwise.
+
+    Extensions are dropped, a ``(0)`` after the country code too; full-width digits become
+    ASCII. The bytes are filtered with NumPy over the Arrow buffers (Polars' regex
+    ``replace_all`` is several times slower on short strings); the rare fix-ups run only on
+    batches that need them.
+    """
+    _, data = _string_bytes(values)
+    if data.size and data.max() >= 0x80:
+        values = values.str.replace_many(_FULLWIDTH_DIGITS, _ASCII_DIGITS)
+    offsets, data = _string_bytes(values)
+    with_letters = _row_sums(_LETTER_OR_HASH.take(data).view(np.uint8), offsets) > 0
+    if with_letters.any():
+        rows = np.flatnonzero(with_letters)
+        cut = values.gather(rows).str.replace(f"{_EXTENSION}\\s*$", "")
+        values = values.clone().scatter(rows, cut)
+    if ((data[:-2] == ord("(")) & (data[1:-1] == ord("0")) & (data[2:] == ord(")"))).any():
+        plus = values.str.contains(r"^\s*\(?\+")
+        values = pl.select(pl.when(plus).then(values.str.replace("(0)", "", literal=True))
+                           .otherwise(values)).to_series().alias(values.name)
+    return keep_bytes(values, b"+0123456789")
+
+
+def _byte_table(wanted: bytes) -> npt.NDArray[np.bool_]:
+    table = np.zeros(256, dtype=np.bool_)
+    table[np.frombuffer(wanted, dtype=np.uint8)] = True
+    return table
+
+
+_LETTER_OR_HASH = _byte_table(bytes(range(ord("A"), ord("Z") + 1))
+                              + bytes(range(ord("a"), ord("z") + 1)) + b"#")
+
+
+def _string_bytes(values: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+    """Offsets (from 0) and UTF-8 bytes of a string column, without copying where possible."""
+    array = values.to_arrow()
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if array.type != pa.large_string():
+        array = array.cast(pa.large_string())
+    _, offsets_buffer, data_buffer = array.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[
+        array.offset:array.offset + len(array) + 1]
+    data = (np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None
+            else np.zeros(0, dtype=np.uint8))[offsets[0]:offsets[-1]]
+    return offsets - offsets[0], data
+
+
+def _row_sums(flags: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]
+              ) -> npt.NDArray[np.int64]:
+    """Per row, the sum of ``flags`` over its bytes (empty rows give 0)."""
+    starts = offsets[:-1]
+    # A trailing zero makes the start of empty rows at the end a valid index.
+    sums = np.add.reduceat(np.append(flags, np.uint8(0)), starts, dtype=np.int64)
+    sums[offsets[1:] == starts] = 0
+    return sums
+
+
+def keep_bytes(values: pl.Series, wanted: bytes) -> pl.Series:
+    """Each string with only the ASCII bytes in ``wanted`` kept (nulls stay null)."""
+    offsets, data = _string_bytes(values)
+    keep = _byte_table(wanted).take(data)
+    new_offsets = np.zeros(offsets.size, dtype=np.int64)
+    np.cumsum(_row_sums(keep.view(np.uint8), offsets), out=new_offsets[1:])
+    validity = values.is_not_null().to_arrow().buffers()[1] if values.null_count() else None
+    out = pa.Array.from_buffers(
+        pa.large_string(), values.len(),
+        [validity, pa.py_buffer(new_offsets), pa.py_buffer(np.compress(keep, data))],
+        values.null_count())
+    return pl.Series(values.name, out, dtype=pl.String)
 
 
 def _digits(candidate: str) -> str:
@@ -204,11 +361,20 @@ class PhoneDetector(Detector):
     ambiguous by nature: about a third of random 10-digit strings are valid US numbers, which
     is why :attr:`min_value_share` is high and a header word (``phone``, ``tel``, ``手机``...)
     is the real evidence for national-format columns. Dates (``3/10/1984``) are rejected.
-    The canonical form is E.164 (``+14155550132``; extensions dropped). Masked: the country
-    code and the last two digits, ``+1 *** *** **32``.
+    Masked: the country code and the last two digits, ``+1 *** *** **32``.
 
-    Cost: validation runs in Python once per distinct candidate, through a cache of 131,072
-    entries shared by all columns (see the docs for measured rates).
+    Two levels of checking. :meth:`valid_cells` (column samples, tests) and free text use
+    libphonenumber in full, once per distinct candidate through a cache of 131,072 entries,
+    after a vectorised shape check (:func:`phone_shape_cells`: digit counts per form, no
+    dates, IPs, decimals or versions) that keeps card numbers, IMEIs, coordinates and the
+    like from ever reaching Python. :meth:`count_cells`, the full pass over a column already
+    classified as phone numbers, applies the shape check only, at Polars speed.
+
+    Canonical form: E.164 (``+14155550132``, extension dropped) for :meth:`normalize` (text
+    matches). :meth:`normalize_cells` (columns) is vectorised and writes ``+`` and the digits
+    for numbers written with ``+`` (E.164, a ``(0)`` after the code dropped) and the digits
+    alone for national numbers (``4155550132``): one number written nationally in one source
+    and internationally in another counts twice across them.
 
     References: ITU-T E.164; libphonenumber (``phonenumbers``) metadata.
     """
@@ -223,7 +389,8 @@ class PhoneDetector(Detector):
     context_words = ("phone", "tel", "call", "mobile", "cell", "fax", "whatsapp", "电话", "手机",
                      "telefon", "handy", "téléphone", "portable", "teléfono", "móvil")
     cell_pattern = _PHONE_CELL
-    text_pattern = r"(?P<v>\+?\(?\d[\d\s().\-/]{4,24}\d)"
+    # A run of digit groups, at most three separators apart, not glued to a word before it.
+    text_pattern = r"(?<![0-9A-Za-z_+])\+?\(?\d+(?:[ \t\u00a0().\-/]{1,3}\d+)*"
     prefilter = r"\d[\d\s().\-/]{4,}\d"
     min_value_share = 0.8
 
@@ -256,25 +423,43 @@ class PhoneDetector(Detector):
         return f"+{number.country_code} " + " ".join(groups)
 
     def valid_cells(self, values: pl.Series) -> pl.Series:
-        stripped = values.str.strip_chars()
-        digit_count = stripped.str.count_matches(r"\d")
-        shaped = (
-            stripped.str.contains(f"^(?:{self.cell_pattern})$")
-            & digit_count.is_between(_MIN_DIGITS, _MAX_DIGITS)
-        ).fill_null(False)
-        candidates = stripped.filter(shaped).unique()
+        shaped = phone_shape_cells(values)
+        candidates = values.filter(shaped).str.strip_chars().unique()
         valid = [c for c in candidates.to_list() if phone_e164(c) is not None]
         accepted = pl.Series(valid, dtype=pl.String).implode()
-        return shaped & stripped.is_in(accepted).fill_null(False)
+        return shaped & values.str.strip_chars().is_in(accepted).fill_null(False)
+
+    def count_cells(self, values: pl.Series) -> pl.Series:
+        """The shape check of :func:`phone_shape_cells` only (no libphonenumber)."""
+        return phone_shape_cells(values)
+
+    def normalize_cells(self, values: pl.Series) -> pl.Series:
+        return phone_digits_cells(values)
 
     def find_in_text(self, text: str) -> list[tuple[int, int, str]]:
+        """Runs of digit groups (``text_pattern``); in each, from left to right, the longest
+        span of consecutive groups that is a valid number (cached libphonenumber check)."""
         found: list[tuple[int, int, str]] = []
-        for region in DEFAULT_REGIONS:
-            matcher = phonenumbers.PhoneNumberMatcher(
-                text, region, leniency=phonenumbers.Leniency.VALID)
-            for match in matcher:
-                if any(match.start < end and start < match.end for start, end, _ in found):
-                    continue
-                if self.validate(match.raw_string):
-                    found.append((match.start, match.end, match.raw_string))
-        return sorted(found)
+        for run in self.text_regex.finditer(text):
+            found.extend(self._numbers_in_run(text, run.start(), run.end()))
+        return found
+
+    def _numbers_in_run(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+        groups = [(m.start(), m.end()) for m in _DIGIT_GROUP.finditer(text, start, end)]
+        groups = groups[:_MAX_GROUPS_IN_RUN]
+        found: list[tuple[int, int, str]] = []
+        first = 0
+        while first < len(groups):
+            begin = groups[first][0]
+            while begin > start and text[begin - 1] in "+(":
+                begin -= 1
+            for last in range(len(groups) - 1, first - 1, -1):
+                candidate = text[begin:groups[last][1]]
+                digits = sum(e - s for s, e in groups[first:last + 1])
+                if (_MIN_DIGITS <= digits <= _MAX_DIGITS
+                        and not _NOT_A_PHONE_RE.match(candidate) and self.validate(candidate)):
+                    found.append((begin, groups[last][1], candidate))
+                    first = last
+                    break
+            first += 1
+        return found
