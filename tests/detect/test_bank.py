@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from faker import Faker
+from stdnum import iban as stdnum_iban
 
 from databorder.detect.bank import AbaRoutingDetector, BankAccountNumberDetector, IbanDetector
 
@@ -106,3 +108,20 @@ def test_reference_cases_precision_and_recall() -> None:
         fn += max(expected - found, 0)
     assert tp / (tp + fp) >= 0.98
     assert tp / (tp + fn) >= 0.97
+
+
+def test_iban_count_cells_agrees_with_stdnum_on_structure_and_mod97() -> None:
+    detector = IbanDetector()
+    fake = Faker(["de_DE", "fr_FR", "es_ES", "en_GB", "nl_NL", "it_IT", "pl_PL"])
+    fake.seed_instance(5)
+    good = [fake.iban() for _ in range(300)]
+    spaced = [" ".join(v[i:i + 4] for i in range(0, len(v), 4)).lower() for v in good[:50]]
+    wrong_check = [v[:2] + f"{(int(v[2:4]) + 1) % 100:02d}" + v[4:] for v in good[:100]]
+    wrong_length = [v + "0" for v in good[:50]] + [v[:-1] for v in good[50:100]]
+    values = good + spaced + wrong_check + wrong_length + ["XX00123", None]
+    cells = pl.Series(values, dtype=pl.String)
+    counted = detector.count_cells(cells).to_list()
+    expected = [v is not None and stdnum_iban.is_valid(v, check_country=False) for v in values]
+    assert counted == expected
+    assert sum(counted) == 350
+    assert detector.normalize_cells(pl.Series(spaced[:1])).item() == good[0]

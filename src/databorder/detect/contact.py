@@ -255,6 +255,10 @@ _LETTER_OR_HASH = _byte_table(bytes(range(ord("A"), ord("Z") + 1))
                               + bytes(range(ord("a"), ord("z") + 1)) + b"#")
 
 
+_UPPER = np.arange(256, dtype=np.uint8)
+_UPPER[ord("a"):ord("z") + 1] -= 32
+
+
 def _string_bytes(values: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
     """Offsets (from 0) and UTF-8 bytes of a string column, without copying where possible."""
     array = values.to_arrow()
@@ -280,16 +284,23 @@ def _row_sums(flags: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]
     return sums
 
 
-def keep_bytes(values: pl.Series, wanted: bytes) -> pl.Series:
-    """Each string with only the ASCII bytes in ``wanted`` kept (nulls stay null)."""
+def keep_bytes(values: pl.Series, wanted: bytes, upper: bool = False) -> pl.Series:
+    """Each string with only the bytes in ``wanted`` kept (nulls stay null).
+
+    ``wanted`` must hold all or none of the bytes of any multi-byte character (ASCII bytes,
+    or every byte from 0x80); ``upper`` upper-cases ASCII letters on the way.
+    """
     offsets, data = _string_bytes(values)
     keep = _byte_table(wanted).take(data)
     new_offsets = np.zeros(offsets.size, dtype=np.int64)
     np.cumsum(_row_sums(keep.view(np.uint8), offsets), out=new_offsets[1:])
+    kept = np.compress(keep, data)
+    if upper:
+        kept = _UPPER.take(kept)
     validity = values.is_not_null().to_arrow().buffers()[1] if values.null_count() else None
     out = pa.Array.from_buffers(
         pa.large_string(), values.len(),
-        [validity, pa.py_buffer(new_offsets), pa.py_buffer(np.compress(keep, data))],
+        [validity, pa.py_buffer(new_offsets), pa.py_buffer(kept)],
         values.null_count())
     return pl.Series(values.name, out, dtype=pl.String)
 
