@@ -157,10 +157,6 @@ def test_each_bad_input_alone_exits_1(
     assert_good_scanned(inventory, folder / "good.csv")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sources/compression.py read_head() swallows the decompression error when it happens "
-    "before the first 64 KiB come out, and open.py then skips the file as 'empty file' "
-    "(exit 0): small truncated or corrupt .gz/.zst files are silently not scanned"))
 @pytest.mark.parametrize("kind", ["truncated-gzip", "corrupt-zstd-header", "corrupt-gzip"])
 def test_small_damaged_compressed_file_is_an_error(kind: str, tmp_path: Path) -> None:
     text = csv_text(200).encode()
@@ -187,9 +183,6 @@ def test_small_damaged_compressed_file_is_an_error(kind: str, tmp_path: Path) ->
     assert result.exit_code == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cli.py prints errors through rich Console(stderr=True), which wraps at 80 columns when "
-    "stderr is not a terminal: a long path splits one error over several lines"))
 def test_errors_stay_on_one_line_at_default_width(run_scan: RunScan, tmp_path: Path) -> None:
     folder = tmp_path / ("a-rather-long-folder-name-as-exports-tend-to-have-" * 2)
     folder.mkdir()
@@ -294,10 +287,6 @@ def test_json_nested_200_deep(suffix: str, tmp_path: Path) -> None:
     assert (field["rows"], field["distinct"]) == (3, 3)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sources/json.py flatten() turns lists of scalars and lists of lists into one JSON-text "
-    "cell, and the planner neither classifies nor text-scans such a column: the e-mails in "
-    "them are not found"))
 @pytest.mark.parametrize("shape", ["list-of-strings", "list-of-lists"])
 def test_json_values_inside_lists_are_found(shape: str, tmp_path: Path) -> None:
     path = tmp_path / "contacts.jsonl"
@@ -312,9 +301,6 @@ def test_json_values_inside_lists_are_found(shape: str, tmp_path: Path) -> None:
     assert load(report)["categories"]["email"]["distinct"] == 60
 
 
-@pytest.mark.xfail(strict=True, raises=subprocess.TimeoutExpired, reason=(
-    "detect/columns.py plan_table() scores every column against every detector with its own "
-    "Polars queries (~25 ms per column): a 5,000-column CSV of 20 rows takes ~2 minutes"))
 def test_csv_with_5000_columns(run_scan: RunScan, tmp_path: Path) -> None:
     path = tmp_path / "wide.csv"
     header = ",".join(f"c{i}" for i in range(5000)) + ",email"
@@ -348,9 +334,6 @@ def test_latin1_csv_is_scanned(tmp_path: Path) -> None:
     assert fields_of(inventory, path)[("email", "email")]["distinct"] == 36
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sources/csv.py decodes invalid UTF-8 with U+FFFD replacement ('�mile M�ller'), so "
-    "Latin-1 names are lost; text.py already falls back to Latin-1, csv.py should too"))
 def test_latin1_csv_names_are_decoded(tmp_path: Path) -> None:
     path = tmp_path / "kunden.csv"
     _write_latin1_csv(path)
@@ -436,9 +419,6 @@ def test_successful_scan_replaces_previous_inventory(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.parent.iterdir()) == ["inventory.json"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cli.py calls write_json() without catching OSError: an unwritable --json path ends in a "
-    "Python traceback instead of a one-line 'error:' naming the path"))
 def test_unwritable_output_path_is_a_clear_error(run_scan: RunScan, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text(PREVIOUS, encoding="utf-8")

@@ -431,9 +431,6 @@ def test_url_password_never_shown(url: str, run_scan: RunScan, tmp_path: Path) -
         assert text.count(SECRET) == text.count(f"nobody_{SECRET}x")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sources/sql.py display_url() keeps the query string, so a libpq password given as "
-    "?password=... is printed on stderr and written to the JSON"))
 def test_password_in_url_query_never_shown(run_scan: RunScan, tmp_path: Path) -> None:
     out = tmp_path / "inventory.json"
     url = f"postgresql+psycopg://postgres@127.0.0.1:1/test?password={SECRET}"

@@ -114,33 +114,27 @@ def _score(
     return None
 
 
-def _valid_shares(
-    columns: dict[str, pl.Series], detectors: Sequence[Detector]
-) -> dict[str, list[float]]:
-    """Per column, the share of valid values for each detector.
+def _stack(sample: pl.DataFrame) -> pl.DataFrame:
+    """All cells of a sample as one long string column tagged with its column's index.
 
-    All columns' values go through each detector in one call (one long column tagged with
-    its column index), so a wide table costs one vectorised pass per detector, not one per
-    column and detector.
+    Every detector then runs once over all columns (one vectorised pass per detector, not one
+    per column and detector), which keeps wide tables cheap.
     """
-    names = list(columns)
-    shares: dict[str, list[float]] = {n: [] for n in names}
-    if not names:
-        return shares
-    stacked = pl.DataFrame({
-        "column": pl.Series([i for i, n in enumerate(names) for _ in range(columns[n].len())],
-                            dtype=pl.UInt32),
-        "value": pl.concat([columns[n].rename("value") for n in names]),
-    })
-    for detector in detectors:
-        valid = detector.valid_cells(stacked["value"]).fill_null(False)
-        per_column = (stacked.select("column", valid.alias("ok"))
-                      .group_by("column").agg(pl.col("ok").mean()))
-        by_index = dict(zip(per_column["column"].to_list(), per_column["ok"].to_list(),
-                            strict=True))
-        for index, name in enumerate(names):
-            shares[name].append(float(by_index.get(index) or 0.0))
-    return shares
+    if sample.width == 0:
+        return pl.DataFrame({"column": pl.Series([], dtype=pl.UInt32),
+                             "value": pl.Series([], dtype=pl.String)})
+    renamed = sample.select(pl.col(n).cast(pl.String, strict=False).alias(str(i))
+                            for i, n in enumerate(sample.columns))
+    stacked = renamed.unpivot(variable_name="column", value_name="value")
+    value = pl.col("value").str.strip_chars()
+    return (stacked.select(pl.col("column").cast(pl.UInt32), value.alias("value"))
+            .filter(pl.col("value").is_not_null() & (pl.col("value") != "")))
+
+
+def _per_column(stacked: pl.DataFrame, mask: pl.Series) -> dict[int, float]:
+    """The mean of a boolean or numeric per-cell series, per column index."""
+    frame = stacked.select("column", mask.alias("m")).group_by("column").agg(pl.col("m").mean())
+    return dict(zip(frame["column"].to_list(), frame["m"].to_list(), strict=True))
 
 
 def _share(mask: pl.Series) -> float:
@@ -148,18 +142,15 @@ def _share(mask: pl.Series) -> float:
     return float(mean) if isinstance(mean, (int, float)) else 0.0
 
 
-def _looks_like_text(values: pl.Series) -> bool:
-    if values.dtype != pl.String or values.len() == 0:
-        return False
-    mean_length = _share(values.str.len_chars())
-    return (mean_length >= TEXT_MIN_MEAN_LENGTH
-            and _share(values.str.contains(r"\s\S+\s")) >= TEXT_MIN_SPACE_SHARE)
-
-
-def _holds_json_lists(values: pl.Series) -> bool:
-    """Lists of scalars from JSON arrive as JSON text (``["a@x.org","b@y.org"]``): scan as text."""
-    return values.dtype == pl.String and _share(
-        values.str.contains(r"^\[.*\]$")) >= TEXT_MIN_SPACE_SHARE
+def _text_columns(stacked: pl.DataFrame) -> set[int]:
+    """Columns to scan as free text: prose, or JSON lists of scalars (``["a@x.org"]``)."""
+    values = stacked["value"]
+    length = _per_column(stacked, values.str.len_chars().cast(pl.Float64))
+    spaced = _per_column(stacked, values.str.contains(r"\s\S+\s"))
+    json_list = _per_column(stacked, values.str.contains(r"^\[.*\]$"))
+    return {c for c in length
+            if (length[c] >= TEXT_MIN_MEAN_LENGTH and spaced[c] >= TEXT_MIN_SPACE_SHARE)
+            or json_list[c] >= TEXT_MIN_SPACE_SHARE}
 
 
 def plan_table(
@@ -171,20 +162,24 @@ def plan_table(
     detectors = list(value_detectors() if detectors is None else detectors)
     tabular = table_detectors() if tabular is None else tabular
     plan = TablePlan(all_columns=list(sample.columns))
-    columns = {name: values for name in sample.columns
-               if (values := as_strings(sample[name]).drop_nulls()).len()}
-    shares = _valid_shares(columns, detectors)
-    for name, values in columns.items():
+    stacked = _stack(sample)
+    counts = dict(stacked.group_by("column").len().iter_rows())
+    shares = [_per_column(stacked, d.valid_cells(stacked["value"]).fill_null(False))
+              for d in detectors]
+    text_columns = _text_columns(stacked)
+    for index, name in enumerate(sample.columns):
+        if not counts.get(index):
+            continue
         best: tuple[float, str, Detector] | None = None
-        for detector, share in zip(detectors, shares[name], strict=True):
-            scored = _score(detector, name, share, values.len())
+        for detector, share in zip(detectors, shares, strict=True):
+            scored = _score(detector, name, float(share.get(index) or 0.0), counts[index])
             if scored and (best is None or scored[0] > best[0]):
                 best = (scored[0], scored[1], detector)
         if best:
             confidence, reason, detector = best
             plan.value_columns.append((ColumnClass(name, detector.category, detector.name,
                                                    round(confidence, 3), reason), detector))
-        elif _looks_like_text(values) or _holds_json_lists(values):
+        elif index in text_columns and sample[name].dtype == pl.String:
             plan.text_fields.append(name)
     categories = {c.field: c.category for c, _ in plan.value_columns}
     for table_detector in tabular:

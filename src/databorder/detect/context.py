@@ -25,23 +25,38 @@ def name_tokens(name: str) -> tuple[str, ...]:
     return tuple(t for t in _SPLIT.split(spaced.lower()) if t)
 
 
+@lru_cache(maxsize=8192)
 def _word_tokens(word: str) -> tuple[str, ...]:
     return tuple(t for t in re.split(r"[\s_\-.]+", word.lower()) if t)
 
 
 def name_matches(name: str, words: Iterable[str]) -> str | None:
     """The first of ``words`` found in column ``name``, or None."""
-    tokens = name_tokens(name)
-    joined = " ".join(tokens)
-    padded = f" {joined} "
-    for word in words:
-        if _CJK.search(word):
-            if word.lower() in name.lower():
-                return word
-            continue
-        wanted = " ".join(_word_tokens(word))
-        if wanted and f" {wanted} " in padded:
+    return _name_matches(name, tuple(words))
+
+
+@lru_cache(maxsize=1024)
+def _compiled(words: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[str, str],
+                                                tuple[str, ...]]:
+    """One regex over the joined name tokens for the Latin-script words; CJK words apart."""
+    latin = {" ".join(_word_tokens(w)): w for w in words
+             if not _CJK.search(w) and _word_tokens(w)}
+    alternatives = "|".join(re.escape(t) for t in sorted(latin, key=len, reverse=True))
+    pattern = re.compile(f"(?<![^ ])({alternatives})(?![^ ])") if latin else None
+    return pattern, latin, tuple(w for w in words if _CJK.search(w))
+
+
+@lru_cache(maxsize=65536)
+def _name_matches(name: str, words: tuple[str, ...]) -> str | None:
+    pattern, latin, cjk = _compiled(words)
+    lowered = name.lower()
+    for word in cjk:
+        if word.lower() in lowered:
             return word
+    if pattern is not None:
+        found = pattern.search(" ".join(name_tokens(name)))
+        if found:
+            return latin[found.group(1)]
     return None
 
 
