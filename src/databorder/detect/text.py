@@ -80,20 +80,26 @@ class TextTally:
 def _extract_vectorised(
     working: pl.Series, detector: Detector, tallies: dict[str, TextTally], samples: int
 ) -> pl.Series:
-    """Count ``detector``'s values in a whole column; return the column with them blanked."""
+    """Count ``detector``'s values in a whole column; return the column with them blanked.
+
+    Only valid values are blanked, so a candidate this detector rejects stays for the others.
+    """
     frame = working.rename("t").to_frame().with_row_index("row")
     candidates = (frame.select("row", pl.col("t").str.extract_all(detector.text_extract)
                                .alias("c")).explode("c").drop_nulls("c"))
-    if candidates.height:
-        hits = candidates.filter(detector.valid_cells(candidates["c"]))
-        if hits.height:
-            tally = tallies.setdefault(detector.category, TextTally())
-            tally.rows.update(hits["row"].to_list())
-            tally.normalized.append(detector.normalize_cells(hits["c"]))
-            tally.masked.extend(detector.mask(v) for v in hits["c"].unique(
-                maintain_order=True).head(samples).to_list())
-            tally.detectors.add(detector.name)
-    return working.str.replace_all(detector.text_extract, " ")
+    if candidates.height == 0:
+        return working
+    hits = candidates.filter(detector.valid_cells(candidates["c"]))
+    if hits.height == 0:
+        return working
+    tally = tallies.setdefault(detector.category, TextTally())
+    tally.rows.update(hits["row"].to_list())
+    tally.normalized.append(detector.normalize_cells(hits["c"]))
+    distinct = hits["c"].unique(maintain_order=True)
+    tally.masked.extend(detector.mask(v) for v in distinct.head(samples).to_list())
+    tally.detectors.add(detector.name)
+    found = distinct.to_list()
+    return working.str.replace_many(found, [" "] * len(found))
 
 
 def tally_text_column(
