@@ -20,8 +20,9 @@ from databorder.detect.counting import DEFAULT_EXACT_LIMIT, DistinctCounter
 from databorder.detect.text import tally_text_column
 
 MAX_SAMPLES = 3
-KIND_SAMPLE = 2_000
-"""Distinct values per batch and field whose sub-kind (public/private, brand) is tallied."""
+KIND_SAMPLE = 500
+"""Distinct values per field whose sub-kind (public/private, brand) is tallied, in the batches
+asked to (the engine asks the first batch of each table): ``kind()`` runs in Python."""
 
 
 @dataclass(slots=True)
@@ -75,9 +76,12 @@ class TableTally:
 
 
 def tally_batch(
-    plan: TablePlan, batch: pa.RecordBatch | pl.DataFrame, exact_limit: int = DEFAULT_EXACT_LIMIT
+    plan: TablePlan,
+    batch: pa.RecordBatch | pl.DataFrame,
+    exact_limit: int = DEFAULT_EXACT_LIMIT,
+    with_kinds: bool = True,
 ) -> TableTally:
-    """Count what ``plan`` asks for in one batch."""
+    """Count what ``plan`` asks for in one batch; sub-kinds only ``with_kinds``."""
     frame = batch if isinstance(batch, pl.DataFrame) else pl.DataFrame(pl.from_arrow(batch))
     tally = TableTally(rows=frame.height)
     for column, detector in plan.value_columns:
@@ -90,9 +94,11 @@ def tally_batch(
         if matched.len():
             normalized = detector.normalize_cells(matched)
             counted.distinct.add_values(normalized)
-            distinct_values = matched.unique(maintain_order=True).head(KIND_SAMPLE).to_list()
+            limit = KIND_SAMPLE if with_kinds else MAX_SAMPLES
+            distinct_values = matched.unique(maintain_order=True).head(limit).to_list()
             counted.add_samples([detector.mask(v) for v in distinct_values[:MAX_SAMPLES]])
-            counted.kinds.update(k for v in distinct_values if (k := detector.kind(v)))
+            if with_kinds:
+                counted.kinds.update(k for v in distinct_values if (k := detector.kind(v)))
         tally.fields[(column.field, column.category)] = counted
     for match in plan.table_matches:
         counted = FieldTally(",".join(match.fields), match.category, "table", {"table"},

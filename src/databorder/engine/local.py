@@ -72,9 +72,9 @@ def scan_table(
     # with nothing to count, one column is enough to count rows
     columns = plan.columns_needed or plan.all_columns[:1] or None
     batches = table.batches(columns, lambda consumed: observer.advance(consumed, 0))
-    for batch in prefetched(batches):
+    for index, batch in enumerate(prefetched(batches)):
         if plan.columns_needed:
-            total.merge(tally_batch(plan, batch, options.exact_limit))
+            total.merge(tally_batch(plan, batch, options.exact_limit, with_kinds=index == 0))
         else:
             total.rows += batch.num_rows
         observer.advance(0, batch.num_rows)
