@@ -10,8 +10,8 @@ from stdnum import iban, numdb
 from stdnum.us import rtn
 
 from .base import Detector
-from .contact import keep_bytes
 from .masking import mask_all_but_last
+from .vectorized import keep_bytes
 
 _NOT_DIGIT = re.compile(r"[^0-9]")
 _IBAN_PART = re.compile(r"[A-Z0-9]+")

@@ -7,13 +7,12 @@ import unicodedata
 from functools import lru_cache
 
 import numpy as np
-import numpy.typing as npt
 import phonenumbers
 import polars as pl
-import pyarrow as pa
 
 from .base import Detector
 from .masking import mask_all_but_last, mask_email
+from .vectorized import byte_table, keep_bytes, row_sums, string_bytes
 
 # --- email -------------------------------------------------------------------------------------
 
@@ -229,11 +228,11 @@ def phone_digits_cells(values: pl.Series) -> pl.Series:
     ``replace_all`` is several times slower on short strings); the rare fix-ups run only on
     batches that need them.
     """
-    _, data = _string_bytes(values)
+    _, data = string_bytes(values)
     if data.size and data.max() >= 0x80:
         values = values.str.replace_many(_FULLWIDTH_DIGITS, _ASCII_DIGITS)
-    offsets, data = _string_bytes(values)
-    with_letters = _row_sums(_LETTER_OR_HASH.take(data).view(np.uint8), offsets) > 0
+    offsets, data = string_bytes(values)
+    with_letters = row_sums(_LETTER_OR_HASH.take(data).view(np.uint8), offsets) > 0
     if with_letters.any():
         rows = np.flatnonzero(with_letters)
         cut = values.gather(rows).str.replace(f"{_EXTENSION}\\s*$", "")
@@ -245,64 +244,8 @@ def phone_digits_cells(values: pl.Series) -> pl.Series:
     return keep_bytes(values, b"+0123456789")
 
 
-def _byte_table(wanted: bytes) -> npt.NDArray[np.bool_]:
-    table = np.zeros(256, dtype=np.bool_)
-    table[np.frombuffer(wanted, dtype=np.uint8)] = True
-    return table
-
-
-_LETTER_OR_HASH = _byte_table(bytes(range(ord("A"), ord("Z") + 1))
-                              + bytes(range(ord("a"), ord("z") + 1)) + b"#")
-
-
-_UPPER = np.arange(256, dtype=np.uint8)
-_UPPER[ord("a"):ord("z") + 1] -= 32
-
-
-def _string_bytes(values: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
-    """Offsets (from 0) and UTF-8 bytes of a string column, without copying where possible."""
-    array = values.to_arrow()
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    if array.type != pa.large_string():
-        array = array.cast(pa.large_string())
-    _, offsets_buffer, data_buffer = array.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[
-        array.offset:array.offset + len(array) + 1]
-    data = (np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None
-            else np.zeros(0, dtype=np.uint8))[offsets[0]:offsets[-1]]
-    return offsets - offsets[0], data
-
-
-def _row_sums(flags: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]
-              ) -> npt.NDArray[np.int64]:
-    """Per row, the sum of ``flags`` over its bytes (empty rows give 0)."""
-    starts = offsets[:-1]
-    # A trailing zero makes the start of empty rows at the end a valid index.
-    sums = np.add.reduceat(np.append(flags, np.uint8(0)), starts, dtype=np.int64)
-    sums[offsets[1:] == starts] = 0
-    return sums
-
-
-def keep_bytes(values: pl.Series, wanted: bytes, upper: bool = False) -> pl.Series:
-    """Each string with only the bytes in ``wanted`` kept (nulls stay null).
-
-    ``wanted`` must hold all or none of the bytes of any multi-byte character (ASCII bytes,
-    or every byte from 0x80); ``upper`` upper-cases ASCII letters on the way.
-    """
-    offsets, data = _string_bytes(values)
-    keep = _byte_table(wanted).take(data)
-    new_offsets = np.zeros(offsets.size, dtype=np.int64)
-    np.cumsum(_row_sums(keep.view(np.uint8), offsets), out=new_offsets[1:])
-    kept = np.compress(keep, data)
-    if upper:
-        kept = _UPPER.take(kept)
-    validity = values.is_not_null().to_arrow().buffers()[1] if values.null_count() else None
-    out = pa.Array.from_buffers(
-        pa.large_string(), values.len(),
-        [validity, pa.py_buffer(new_offsets), pa.py_buffer(kept)],
-        values.null_count())
-    return pl.Series(values.name, out, dtype=pl.String)
+_LETTER_OR_HASH = byte_table(bytes(range(ord("A"), ord("Z") + 1))
+                             + bytes(range(ord("a"), ord("z") + 1)) + b"#")
 
 
 def _digits(candidate: str) -> str:

@@ -1,8 +1,17 @@
-"""Check-digit tests written as Polars expressions, so they run over whole columns."""
+"""Vectorised building blocks: check digits as Polars expressions, byte filters in NumPy.
+
+Everything here runs over whole columns. The byte helpers read a string column's Arrow
+buffers (offsets and UTF-8 bytes) directly: dropping or mapping single bytes there is several
+times faster than Polars' regex ``replace_all`` on short strings, which the full pass over a
+classified column mostly holds.
+"""
 
 from __future__ import annotations
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
+import pyarrow as pa
 
 
 def digits_only(values: pl.Expr) -> pl.Expr:
@@ -25,3 +34,97 @@ def luhn_valid(digits: pl.Expr, max_len: int = 19) -> pl.Expr:
             digit = digit * 2 - (digit >= 5).cast(pl.UInt64) * 9
         total = total + digit
     return (total % 10) == 0
+
+
+def byte_table(wanted: bytes) -> npt.NDArray[np.bool_]:
+    """A 256-entry lookup table, True at the byte values in ``wanted``."""
+    table = np.zeros(256, dtype=np.bool_)
+    table[np.frombuffer(wanted, dtype=np.uint8)] = True
+    return table
+
+
+ASCII_UPPER = np.arange(256, dtype=np.uint8)
+"""Byte map that upper-cases ASCII letters and leaves every other byte as it is."""
+ASCII_UPPER[ord("a"):ord("z") + 1] -= 32
+ASCII_LOWER = np.arange(256, dtype=np.uint8)
+"""Byte map that lower-cases ASCII letters and leaves every other byte as it is."""
+ASCII_LOWER[ord("A"):ord("Z") + 1] += 32
+
+
+def string_bytes(values: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+    """Offsets (``len + 1`` of them, from 0) and UTF-8 bytes of a string column.
+
+    Row ``i`` is ``data[offsets[i]:offsets[i + 1]]``; a null row is empty. No copy where the
+    column is one Arrow chunk of ``large_string`` (Polars' own layout).
+    """
+    array = values.to_arrow()
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if array.type != pa.large_string():
+        array = array.cast(pa.large_string())
+    _, offsets_buffer, data_buffer = array.buffers()
+    if offsets_buffer is None:
+        return np.zeros(len(array) + 1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[
+        array.offset:array.offset + len(array) + 1]
+    data = (np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None
+            else np.zeros(0, dtype=np.uint8))[offsets[0]:offsets[-1]]
+    return offsets - offsets[0], data
+
+
+def row_sums(flags: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]
+             ) -> npt.NDArray[np.int64]:
+    """Per row, the sum of ``flags`` (one entry per byte) over the row's bytes; empty rows 0."""
+    starts = offsets[:-1]
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    # A trailing zero makes the start of empty rows at the end a valid index.
+    sums = np.add.reduceat(np.append(flags, np.uint8(0)), starts, dtype=np.int64)
+    sums[offsets[1:] == starts] = 0
+    return sums
+
+
+def from_bytes(template: pl.Series, offsets: npt.NDArray[np.int64],
+               data: npt.NDArray[np.uint8]) -> pl.Series:
+    """A string column built from offsets and UTF-8 bytes, with ``template``'s name and nulls.
+
+    The bytes must be valid UTF-8 per row (Polars checks nothing more).
+    """
+    validity = (template.is_not_null().to_arrow().buffers()[1]
+                if template.null_count() else None)
+    out = pa.Array.from_buffers(
+        pa.large_string(), template.len(),
+        [validity, pa.py_buffer(offsets), pa.py_buffer(data)], template.null_count())
+    return pl.Series(template.name, out, dtype=pl.String)
+
+
+def keep_bytes(values: pl.Series, wanted: bytes, upper: bool = False) -> pl.Series:
+    """Each string with only the bytes in ``wanted`` kept (nulls stay null).
+
+    ``wanted`` must hold all or none of the bytes of any multi-byte character (ASCII bytes,
+    or every byte from 0x80); ``upper`` upper-cases ASCII letters on the way.
+    """
+    offsets, data = string_bytes(values)
+    keep = byte_table(wanted).take(data)
+    new_offsets = np.zeros(offsets.size, dtype=np.int64)
+    np.cumsum(row_sums(keep.view(np.uint8), offsets), out=new_offsets[1:])
+    kept = np.compress(keep, data)
+    if upper:
+        kept = ASCII_UPPER.take(kept)
+    return from_bytes(values, new_offsets, kept)
+
+
+def map_bytes(values: pl.Series, table: npt.NDArray[np.uint8]) -> pl.Series:
+    """Each byte of each string replaced by ``table[byte]`` (lengths unchanged).
+
+    Only ASCII bytes may be mapped, and only to ASCII bytes, so that UTF-8 stays valid:
+    :data:`ASCII_LOWER` lower-cases ASCII letters (non-ASCII letters are left as they are).
+    """
+    offsets, data = string_bytes(values)
+    return from_bytes(values, offsets.copy(), table.take(data))
+
+
+def has_byte_at_least(values: pl.Series, low: int) -> bool:
+    """True if any string holds a byte ≥ ``low`` (``0x80``: any non-ASCII character)."""
+    _, data = string_bytes(values)
+    return bool(data.size) and int(data.max()) >= low
