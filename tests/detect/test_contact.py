@@ -111,8 +111,22 @@ def test_email_in_text(text: str, expected: list[str]) -> None:
 def test_email_mask_and_normalize() -> None:
     assert EMAIL.mask("alice@example.com") == "a***@example.com"
     assert "lice" not in EMAIL.mask("alice@example.com")
-    cells = pl.Series(["Alice@Example.COM", "alice@example.com", " ALICE@example.com "])
+    # The full pass hands normalize_cells stripped cells.
+    cells = pl.Series(["Alice@Example.COM", "alice@example.com", "ALICE@example.com"])
     assert EMAIL.normalize_cells(cells).unique().to_list() == ["alice@example.com"]
+    assert EMAIL.normalize_cells(pl.Series(["Ünal@Örnek.de"])).item() == "ünal@örnek.de"
+
+
+def test_email_ascii_fast_path_agrees_with_unicode_grammar() -> None:
+    values = ["alice@example.com", "a..b@example.com", "用户@例子.广告", "ünal@example.de",
+              "bad@@例子.广告", "a" * 64 + "@x.io", "a" * 65 + "@x.io", "ü" * 64 + "@x.io",
+              "ü" * 65 + "@x.io", None, "x@y.xn--p1ai", "x@y.c"]
+    column = pl.Series(values, dtype=pl.String)
+    expected = [v is not None and EMAIL.validate(v) for v in values]
+    assert EMAIL.count_cells(column).to_list() == expected
+    ascii_only = column.filter(~column.str.contains(r"[^\x00-\x7F]").fill_null(True))
+    assert EMAIL.count_cells(ascii_only).to_list() == [
+        EMAIL.validate(v) for v in ascii_only.to_list()]
 
 
 def test_email_vectorised_matches_scalar_on_reference_values() -> None:

@@ -12,7 +12,7 @@ import polars as pl
 
 from .base import Detector
 from .masking import mask_all_but_last, mask_email
-from .vectorized import byte_table, keep_bytes, row_sums, string_bytes
+from .vectorized import byte_table, has_byte_at_least, keep_bytes, row_sums, string_bytes
 
 # --- email -------------------------------------------------------------------------------------
 
@@ -22,6 +22,11 @@ _RUST_LOCAL = rf"{_RUST_ATEXT}+(?:\.{_RUST_ATEXT}+)*"
 _RUST_LABEL = r"[\p{L}\p{M}\p{N}](?:[\p{L}\p{M}\p{N}-]{0,61}[\p{L}\p{M}\p{N}])?"
 _RUST_TLD = r"(?:\p{L}[\p{L}\p{M}]{1,62}|(?i:xn--[a-z0-9-]{1,59}))"
 _EMAIL_CELL = rf"{_RUST_LOCAL}@(?:{_RUST_LABEL}\.)+{_RUST_TLD}"
+_ASCII_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_ASCII_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL_ASCII = (rf"^{_ASCII_ATEXT}+(?:\.{_ASCII_ATEXT}+)*@(?:{_ASCII_LABEL}\.)+"
+                r"(?:[A-Za-z]{2,63}|(?i:xn--[a-z0-9-]{1,59}))$")
+""":data:`_EMAIL_CELL` restricted to ASCII: the same language on ASCII strings."""
 
 _MAX_EMAIL = 254
 _MAX_LOCAL = 64
@@ -104,16 +109,35 @@ class EmailDetector(Detector):
         return mask_email(candidate)
 
     def valid_cells(self, values: pl.Series) -> pl.Series:
-        stripped = values.str.strip_chars()
-        local_length = stripped.str.extract(r"^(.*)@", 1).str.len_chars()
-        return (
-            stripped.str.contains(f"^(?:{self.cell_pattern})$")
-            & (stripped.str.len_chars() <= _MAX_EMAIL)
-            & (local_length <= _MAX_LOCAL)
-        ).fill_null(False)
+        return self.count_cells(values.str.strip_chars())
+
+    def count_cells(self, values: pl.Series) -> pl.Series:
+        """The full check, on cells already stripped (as the full pass and text give them).
+
+        ASCII cells take a strict ASCII regex of the same grammar (about 25 times faster than
+        the Unicode classes); only cells with non-ASCII characters that it rejects get the
+        Unicode regex.
+        """
+        ascii_ok = (values.str.contains(_EMAIL_ASCII)
+                    & (values.str.len_bytes() <= _MAX_EMAIL)
+                    & (values.str.find("@", literal=True) <= _MAX_LOCAL)).fill_null(False)
+        if not has_byte_at_least(values, 0x80):
+            return ascii_ok.alias(values.name)
+        rejected = (~ascii_ok).arg_true()
+        rows = rejected.filter(
+            values.gather(rejected).str.contains(r"[^\x00-\x7F]").fill_null(False))
+        if rows.len() == 0:
+            return ascii_ok.alias(values.name)
+        others = values.gather(rows)
+        local_length = others.str.extract(r"^(.*)@", 1).str.len_chars()
+        unicode_ok = (others.str.contains(f"^(?:{_EMAIL_CELL})$")
+                      & (others.str.len_chars() <= _MAX_EMAIL)
+                      & (local_length <= _MAX_LOCAL)).fill_null(False)
+        return ascii_ok.scatter(rows, unicode_ok).alias(values.name)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
-        return values.str.strip_chars().str.to_lowercase()
+        """Lower case; cells come stripped."""
+        return values.str.to_lowercase()
 
     def find_in_text(self, text: str) -> list[tuple[int, int, str]]:
         found = []
