@@ -11,6 +11,7 @@ detector with the stronger check (checksums beat shapes), then the longer span.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -34,9 +35,16 @@ class TextMatch:
     detector: str
     start: int
     end: int
-    masked: str
     normalized: str
     """Canonical value, kept in memory for distinct counting only; never written out."""
+    value: str = field(repr=False)
+    """The raw value: in memory only, for :attr:`masked`; never written out."""
+    finder: Detector = field(repr=False, compare=False)
+
+    @property
+    def masked(self) -> str:
+        """Masked lazily: a scan needs masks for a few samples, not for every match."""
+        return self.finder.mask(self.value)
 
 
 def _matches(text: str, detector: Detector) -> Iterator[TextMatch]:
@@ -44,8 +52,8 @@ def _matches(text: str, detector: Detector) -> Iterator[TextMatch]:
         if (detector.needs_context and detector.context_words
                 and not words_near(text, start, end, detector.context_words)):
             continue
-        yield TextMatch(detector.category, detector.name, start, end, detector.mask(value),
-                        detector.normalize(value))
+        yield TextMatch(detector.category, detector.name, start, end,
+                        detector.normalize(value), value, detector)
 
 
 def _resolve(found: list[TextMatch]) -> list[TextMatch]:
@@ -130,6 +138,17 @@ def tally_text_column(
     return tallies
 
 
+def _candidate_rows(detector: Detector) -> pl.Expr:
+    """Rows worth the Python pass: the prefilter matches and, for a detector that needs
+    context, one of its context words occurs somewhere in the row."""
+    text = pl.col("t")
+    wanted = text.str.contains(detector.prefilter or detector.cell_pattern)
+    if detector.needs_context and detector.context_words:
+        words = "|".join(re.escape(w) for w in detector.context_words)
+        wanted = wanted & text.str.contains(f"(?i){words}")
+    return wanted.fill_null(False)
+
+
 def _python_pass(
     texts: pl.Series, detectors: Sequence[Detector]
 ) -> list[tuple[int, list[TextMatch]]]:
@@ -137,10 +156,7 @@ def _python_pass(
     if texts.len() == 0 or not detectors:
         return []
     frame = texts.rename("t").to_frame()
-    masks = frame.select(
-        pl.col("t").str.contains(d.prefilter or d.cell_pattern).fill_null(False).alias(str(i))
-        for i, d in enumerate(detectors)
-    )
+    masks = frame.select(_candidate_rows(d).alias(str(i)) for i, d in enumerate(detectors))
     candidate_rows: dict[int, list[Detector]] = {}
     for i, detector in enumerate(detectors):
         for row in masks[str(i)].arg_true().to_list():
