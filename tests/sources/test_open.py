@@ -66,7 +66,8 @@ def test_tables_filter_applies_to_databases_only(fixtures: Path) -> None:
 
 @pytest.mark.parametrize(("name", "content", "kind"), [
     ("export.dat", b'{"email": "a@example.com"}\n{"email": "b@example.com"}\n', JsonSource),
-    ("export.dat.gz", gzip.compress(b"id,email,zip\n1,a@x.example,01001\n2,b@x.example,02134\n"),
+    ("export.dat.gz",
+     gzip.compress(b"id,email,zip\n1,a@x.example,01001\n2,b@x.example,02134\n", mtime=0),
      CsvSource),
     ("README", b"Just some notes about the project.\nNothing tabular.\n", TextSource),
     ("log.json", b"[2024-05-01] not json at all\n", JsonSource),
