@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from databorder.detect.payment import PaymentCardDetector
+from databorder.detect.payment import _ISSUER, PaymentCardDetector, card_brand
 
 CASES = Path(__file__).resolve().parents[3] / "shared" / "data" / "detect-cases" / "cases.csv"
 FLAGS = ("AMBIGUOUS", "CONFLICT", "RELABELLED")
@@ -107,3 +107,15 @@ def test_reference_cases_precision_and_recall() -> None:
         fn += max(expected - found, 0)
     assert tp / (tp + fp) >= 0.98
     assert tp / (tp + fn) >= 0.97
+
+
+def test_one_issuer_regex_agrees_with_card_brand() -> None:
+    # Two- to six-digit prefixes around every range, padded to each length from 11 to 20.
+    prefixes = [str(p) for p in range(10, 100)] + [str(p) for p in range(2200, 2800)] + [
+        str(p) for p in range(3000, 3600)] + [str(p) for p in range(6000, 6600)] + [
+        "622125", "622126", "622925", "622926", "700673", "700674", "700678", "700679",
+        "8170", "8171", "8172", "7050", "7060"]
+    numbers = [p + "7" * (length - len(p)) for p in prefixes for length in range(11, 21)]
+    matched = pl.Series(numbers).str.contains(_ISSUER).to_list()
+    assert matched == [card_brand(n) is not None for n in numbers]
+    assert sum(matched) > 1000

@@ -8,6 +8,7 @@ from databorder.detect.vectorized import (
     has_byte_at_least,
     keep_bytes,
     luhn_valid,
+    luhn_valid_cells,
     map_bytes,
     row_sums,
     string_bytes,
@@ -52,3 +53,12 @@ def test_has_byte_at_least_spots_non_ascii() -> None:
     assert not has_byte_at_least(pl.Series(["abc", None]), 0x80)
     assert has_byte_at_least(pl.Series(["abc", "日本"]), 0x80)
     assert not has_byte_at_least(pl.Series([], dtype=pl.String), 0x80)
+
+
+def test_numpy_luhn_matches_stdnum_on_every_length() -> None:
+    numbers = ["0", "18", "79927398713", "4111111111111111", "4111111111111112",
+               "6011000990139424", "9999999999999999995", "1234567812345670", "12a4", ""]
+    values = pl.Series(numbers + [None], dtype=pl.String)
+    expected = [n.isdigit() and luhn.is_valid(n) for n in numbers] + [False]
+    assert luhn_valid_cells(values).to_list() == expected
+

@@ -10,7 +10,7 @@ from stdnum import imei as stdnum_imei
 from stdnum import luhn
 
 from .base import Detector
-from .vectorized import luhn_valid
+from .vectorized import luhn_valid_cells
 
 # GSMA Reporting Body Identifiers: the first two digits of every allocated TAC. Credit-card
 # prefixes that share the 15-digit length (Amex 34/37) are not among them.
@@ -27,7 +27,8 @@ _IMEISV_SHAPE = (
     rf"[0-9]{{16}}|[0-9]{{2}}{_SEP}[0-9]{{6}}{_SEP}[0-9]{{6}}{_SEP}[0-9]{{2}}"
     rf"|[0-9]{{8}}{_SEP}[0-9]{{6}}{_SEP}[0-9]{{2}}"
 )
-_REPEATED_DIGIT = "^(?:" + "|".join(f"{d}+" for d in range(10)) + ")$"
+_REPEATED_DIGITS = pl.Series([str(d) * n for d in range(10) for n in (15, 16)]).implode()
+"""Fillers: one digit repeated over an IMEI's or IMEISV's length."""
 _DIGIT_BOUNDARY_BEFORE = r"(?<![0-9A-Za-z_\-])"
 _DIGIT_BOUNDARY_AFTER = r"(?![0-9A-Za-z_]|-[0-9])"
 
@@ -54,15 +55,14 @@ def _mask_after_tac(candidate: str) -> str:
 
 
 def _imei_cells(values: pl.Series, shape: str) -> pl.DataFrame:
-    """Per cell: the shape test, the digits, and the reporting-body and filler tests."""
-    stripped = pl.col("v").str.strip_chars()
-    digits = stripped.str.replace_all("[ -]", "")
-    return pl.DataFrame({"v": values}).select(
-        stripped.str.contains(f"^(?:{shape})$").fill_null(False).alias("shaped"),
-        digits.alias("digits"),
-        (digits.str.slice(0, 2).is_in(REPORTING_BODIES)
-         & ~digits.str.contains(_REPEATED_DIGIT)).fill_null(False).alias("tac_ok"),
-    )
+    """Per cell (stripped): the shape test, the digits, the reporting-body and filler tests."""
+    digits = values.str.replace_all("[ -]", "")
+    return pl.DataFrame({
+        "shaped": values.str.contains(f"^(?:{shape})$").fill_null(False),
+        "digits": digits,
+        "tac_ok": (digits.str.slice(0, 2).is_in(REPORTING_BODIES)
+                   & ~digits.is_in(_REPEATED_DIGITS)).fill_null(False),
+    })
 
 
 class ImeiDetector(Detector):
@@ -125,13 +125,17 @@ class ImeiDetector(Detector):
         return "imei"
 
     def valid_cells(self, values: pl.Series) -> pl.Series:
+        return self.count_cells(values.str.strip_chars())
+
+    def count_cells(self, values: pl.Series) -> pl.Series:
+        """The full check, on cells already stripped (as the full pass gives them)."""
         checks = _imei_cells(values, _IMEI_SHAPE)
-        luhn_ok = checks.select(luhn_valid(pl.col("digits"), max_len=15).fill_null(False))
-        valid = checks["shaped"] & checks["tac_ok"] & luhn_ok.to_series()
+        valid = checks["shaped"] & checks["tac_ok"] & luhn_valid_cells(checks["digits"])
         return valid.alias(values.name)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
-        return values.str.replace_all("[^0-9]", "")
+        """The digits; cells come stripped and valid (digits, spaces and dashes only)."""
+        return values.str.replace_all("[ -]", "")
 
 
 class ImeiSvDetector(Detector):
@@ -179,7 +183,7 @@ class ImeiSvDetector(Detector):
         return "imeisv"
 
     def valid_cells(self, values: pl.Series) -> pl.Series:
-        checks = _imei_cells(values, _IMEISV_SHAPE)
+        checks = _imei_cells(values.str.strip_chars(), _IMEISV_SHAPE)
         valid = (checks["shaped"] & checks["tac_ok"]
                  & ~checks["digits"].str.ends_with("99").fill_null(True))
         return valid.alias(values.name)

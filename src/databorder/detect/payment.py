@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from re import _parser  # type: ignore[attr-defined]  # fixed width of issuer prefixes
 from typing import ClassVar
 
 import polars as pl
@@ -11,7 +12,7 @@ from stdnum import luhn
 
 from .base import Detector
 from .masking import mask_middle_digits
-from .vectorized import luhn_valid
+from .vectorized import luhn_valid_cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,45 @@ CARD_BRANDS: tuple[CardBrand, ...] = (
 )
 
 _BRAND_REGEXES = tuple((brand, re.compile(brand.regex)) for brand in CARD_BRANDS)
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in pattern:
+        depth += (char == "(") - (char == ")")
+        if char == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
+
+
+def _lengths_pattern(counts: list[int]) -> str:
+    """``[0-9]{a,b}`` for a run of counts, alternatives otherwise."""
+    if counts == list(range(counts[0], counts[-1] + 1)):
+        return f"[0-9]{{{counts[0]},{counts[-1]}}}" if len(counts) > 1 else f"[0-9]{{{counts[0]}}}"
+    return "(?:" + "|".join(f"[0-9]{{{n}}}" for n in counts) + ")"
+
+
+def _issuer_pattern() -> str:
+    """One anchored Rust regex of every issuer range with its lengths, over bare digits.
+
+    Each prefix alternative has a fixed width (checked), so ``prefix[0-9]{length - width}``
+    spells range and length together; one regex is about ten times faster than one per brand.
+    """
+    forms = []
+    for brand in CARD_BRANDS:
+        for prefix in _top_level_alternatives(brand.prefix):
+            low, high = _parser.parse(prefix).getwidth()
+            if low != high:
+                raise ValueError(f"card prefix {prefix!r} has no fixed width")
+            rest = _lengths_pattern(sorted(n - low for n in brand.lengths))
+            forms.append(f"(?:{prefix}){rest}")
+    return "^(?:" + "|".join(forms) + ")$"
+
+
+_ISSUER = _issuer_pattern()
 _SEPARATORS = re.compile(r"[ -]")
 _GROUP = re.compile(r"[0-9]+")
 _MAX_GROUPS_IN_RUN = 40
@@ -69,6 +109,13 @@ def card_brand(digits: str) -> str | None:
 
 def _digits(candidate: str) -> str:
     return _SEPARATORS.sub("", candidate)
+
+
+_REPEATED_DIGITS = pl.Series([
+    str(digit) * length for digit in range(10) for length in range(12, 20)
+    if card_brand(str(digit) * length) and luhn.is_valid(str(digit) * length)
+], dtype=pl.String).implode()
+"""Fillers (one digit repeated) in an issuer range that pass Luhn (``6666666666666``)."""
 
 
 class PaymentCardDetector(Detector):
@@ -125,26 +172,21 @@ class PaymentCardDetector(Detector):
         return card_brand(_digits(candidate))
 
     def valid_cells(self, values: pl.Series) -> pl.Series:
-        # Materialise the digit string once: expressions reused 19 times by the Luhn sum
-        # are not always shared by Polars' common-subexpression elimination.
-        frame = pl.DataFrame({"v": values}).with_columns(s=pl.col("v").str.strip_chars())
-        frame = frame.with_columns(d=pl.col("s").str.replace_all("[ -]", ""))
-        digits = pl.col("d")
-        length = digits.str.len_chars()
-        in_range = pl.any_horizontal(
-            [digits.str.contains(b.regex) & length.is_in(b.lengths) for b in CARD_BRANDS]
-        )
-        valid = (
-            pl.col("s").str.contains(f"^(?:{self.cell_pattern})$")
-            & length.is_between(12, 19)
-            & in_range
-            & (digits.str.strip_chars(digits.str.head(1)) != "")
-            & luhn_valid(digits)
-        ).fill_null(False)
-        return frame.select(valid.alias(values.name)).to_series()
+        return self.count_cells(values.str.strip_chars())
+
+    def count_cells(self, values: pl.Series) -> pl.Series:
+        """The full check, on cells already stripped (as the full pass and text give them):
+        the grouping of :attr:`cell_pattern`, one issuer range with its length
+        (:data:`_ISSUER`, one regex), the Luhn check (NumPy) and not one digit repeated."""
+        shaped = values.str.contains(f"^(?:{self.cell_pattern})$").fill_null(False)
+        digits = values.str.replace_all("[ -]", "")
+        valid = (shaped & digits.str.contains(_ISSUER).fill_null(False)
+                 & luhn_valid_cells(digits) & ~digits.is_in(_REPEATED_DIGITS).fill_null(False))
+        return valid.alias(values.name)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
-        return values.str.replace_all("[^0-9]", "")
+        """The digits; cells come stripped and valid (digits, spaces and dashes only)."""
+        return values.str.replace_all("[ -]", "")
 
     def find_in_text(self, text: str) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []

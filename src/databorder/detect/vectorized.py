@@ -128,3 +128,39 @@ def has_byte_at_least(values: pl.Series, low: int) -> bool:
     """True if any string holds a byte ≥ ``low`` (``0x80``: any non-ASCII character)."""
     _, data = string_bytes(values)
     return bool(data.size) and int(data.max()) >= low
+
+
+def _luhn_block_table() -> npt.NDArray[np.uint8]:
+    """Luhn contribution of the four lowest digits of a number (tens and thousands doubled)."""
+    doubled = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9]
+    block = np.arange(10_000)
+    digits = [(block // 10 ** k) % 10 for k in range(4)]
+    total = digits[0] + np.take(doubled, digits[1]) + digits[2] + np.take(doubled, digits[3])
+    table: npt.NDArray[np.uint8] = total.astype(np.uint8)
+    return table
+
+
+_LUHN_BLOCKS = _luhn_block_table()
+
+
+def _digit_numbers(digits: pl.Series) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:
+    """The numbers (0 where not one) a column of digit strings writes, and where it does."""
+    numbers = digits.cast(pl.UInt64, strict=False)
+    present = numbers.is_not_null().to_numpy()
+    return numbers.fill_null(0).to_numpy().astype(np.uint64, copy=True), present
+
+
+def luhn_valid_cells(digits: pl.Series) -> pl.Series:
+    """True where a cell is 1 to 19 ASCII digits passing the Luhn check (nulls: False).
+
+    NumPy on the numbers, four digits per step through a 10,000-entry table: about ten times
+    faster than :func:`luhn_valid`, whose expression Polars evaluates per digit position.
+    """
+    numbers, present = _digit_numbers(digits)
+    total = np.zeros(numbers.size, dtype=np.uint16)
+    for _ in range(5):
+        quotient = numbers // 10_000
+        total += _LUHN_BLOCKS.take((numbers - quotient * 10_000).astype(np.intp))
+        numbers = quotient
+    return pl.Series(digits.name, present & (total % 10 == 0), dtype=pl.Boolean)
+
