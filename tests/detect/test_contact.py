@@ -250,3 +250,34 @@ def test_flagged_reference_rows_are_reported_apart() -> None:
         precision, recall, count = _scores(detector, flagged)
         print(f"{category} flagged: n={count} precision={precision:.3f} recall={recall:.3f}")
         assert count > 0
+
+
+# --- text columns (Polars extraction) ------------------------------------------------------------
+
+def test_text_column_phones_and_emails_match_the_row_scan() -> None:
+    from databorder.detect.text import find_in_text, tally_text_column
+
+    texts = pl.Series([
+        "card 4111 1111 1111 1111 was charged, call +1 415 555 0132",
+        "from 10.1.2.3 on 2024-03-01 08:00:41 paid 1,234.56 EUR, ref 12.99",
+        "mail Alice@Example.com. or bob@example.org",
+        "2024-03-01 08:02:14,217 callback at +34 849 25 36 42 by Alfonso",
+    ])
+    tallies = tally_text_column(texts)
+    assert tallies["payment_card"].rows == {0}
+    assert tallies["phone"].rows == {0, 3}
+    assert tallies["email"].rows == {2}
+    assert sorted(tallies["email"].values().to_list()) == ["alice@example.com",
+                                                           "bob@example.org"]
+    assert set(tallies["phone"].values().to_list()) == {"+14155550132", "+34849253642"}
+    for category in ("payment_card", "phone", "email"):
+        rows = {i for i, t in enumerate(texts.to_list())
+                for m in find_in_text(t) if m.category == category}
+        assert tallies[category].rows == rows
+
+
+def test_phone_text_split_at_dates_and_dotted_runs() -> None:
+    assert PHONE.find_in_text("2024-03-01 08:00:41 INFO") == []
+    assert PHONE.find_in_text("Chrome/124.0.6367.82 Safari") == []
+    assert [v for _, _, v in PHONE.find_in_text("on 08.01.2023 call 415.555.0132")] == [
+        "415.555.0132"]

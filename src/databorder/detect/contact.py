@@ -90,6 +90,8 @@ class EmailDetector(Detector):
     text_pattern = (r"(?P<v>[\w.!#$%&'*+?^`{}~-]+"
                     r"@(?:[^\W_]|[-.\u0300-\u036f\u0900-\u0dff])+)")
     prefilter = r"[^\s@]@[^\s@]+\.[^\s@]"
+    # Text columns (Polars): the text pattern, its domain ending on a label (no trailing dot).
+    text_extract = (r"[\w.!#$%&'*+?^`{}~-]+@[\p{L}\p{M}\p{N}-]+(?:\.[\p{L}\p{M}\p{N}-]+)+")
 
     def validate(self, candidate: str) -> bool:
         if len(candidate) > _MAX_EMAIL:
@@ -157,6 +159,8 @@ DEFAULT_REGIONS: tuple[str, ...] = ("US", "CN", "GB", "DE", "FR", "ES", "TR", "J
 _TRUNK_ZERO_REGIONS = frozenset({"CN", "GB", "DE", "FR", "TR", "JP", "IL"})
 _MOBILE_WITHOUT_TRUNK_REGIONS = frozenset({"CN", "TR"})
 _DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}")
+_DATE_IN_TEXT = re.compile(r"(?<![0-9])(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]"
+                           r"\d{4})(?![0-9])")
 _EXTENSION = r"\s*(?i:ext\.?|extension|x|#)\s*\d{1,6}"
 _PHONE_CELL = rf"\(?\+?\(?\d[\d\s().\-/]{{3,24}}\d(?:{_EXTENSION})?"
 _MIN_DIGITS = 5
@@ -370,6 +374,12 @@ class PhoneDetector(Detector):
     # A run of digit groups, at most three separators apart, not glued to a word before it.
     text_pattern = r"(?<![0-9A-Za-z_+])\+?\(?\d+(?:[ \t\u00a0().\-/]{1,3}\d+)*"
     prefilter = r"\d[\d\s().\-/]{4,}\d"
+    # Text columns (Polars): dates, dotted quads and decimals are matched first as candidates
+    # of their own (and rejected), so that their digits never join a phone candidate; letters
+    # glued before a number join it, so that ``ID12345678`` is no phone.
+    text_extract = (r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}"
+                    r"|[0-9]+(?:\.[0-9]+)+"
+                    r"|[0-9A-Za-z_]*\+?\(?[0-9]+(?:[ \t\u00a0()\-/]{1,3}[0-9]+)*")
     min_value_share = 0.8
 
     def validate(self, candidate: str) -> bool:
@@ -423,12 +433,24 @@ class PhoneDetector(Detector):
         return found
 
     def _numbers_in_run(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+        """Dates in the run (``2024-03-01 08:00``, ``08.01.2023 - 24.04.2023``) split it:
+        no number is made of their groups."""
+        found: list[tuple[int, int, str]] = []
+        for date in _DATE_IN_TEXT.finditer(text, start, end):
+            found.extend(self._numbers_between(text, start, date.start()))
+            start = date.end()
+        return found + self._numbers_between(text, start, end)
+
+    def _numbers_between(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         groups = [(m.start(), m.end()) for m in _DIGIT_GROUP.finditer(text, start, end)]
         groups = groups[:_MAX_GROUPS_IN_RUN]
         found: list[tuple[int, int, str]] = []
         first = 0
         while first < len(groups):
             begin = groups[first][0]
+            if first and text[groups[first - 1][1]:begin] == ".":
+                first += 1  # inside a dotted run (version, address): no number starts here
+                continue
             while begin > start and text[begin - 1] in "+(":
                 begin -= 1
             for last in range(len(groups) - 1, first - 1, -1):

@@ -155,6 +155,9 @@ class PaymentCardDetector(Detector):
     # A run of digit groups; find_in_text picks the card numbers out of it.
     text_pattern: ClassVar[str] = r"(?<![0-9A-Za-z-])[0-9]+(?:[ -][0-9]+)*(?![0-9A-Za-z])"
     prefilter: ClassVar[str] = r"[0-9]{3}[ -]?[0-9]{3}"
+    # Text columns (Polars): a whole run of digit groups, with any letters glued to it (so that
+    # ``ref-4111...`` fails); runs holding more than one number are left to find_in_text.
+    text_extract: ClassVar[str] = r"[A-Za-z_-]*[0-9]+(?:[ -][0-9]+)*[A-Za-z_]*"
 
     def validate(self, candidate: str) -> bool:
         digits = _digits(candidate)
