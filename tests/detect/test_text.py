@@ -70,3 +70,24 @@ def test_vectorised_extractors_blank_what_they_claim() -> None:
     assert tallies["phone"].rows == {1}
     alone = tally_text_column(texts, [_TenDigits()])
     assert alone["phone"].rows == {0, 1}
+
+
+LOG_LINES = [
+    "2024-03-01 08:00:41,703 INFO  report generated for period 08.01.2023 - 24.04.2023 rows=53597",
+    "2024-03-01 08:01:49,098 DEBUG cache hit ratio=0.6024 p99=846.902ms trace=f7108e96-f770",
+    "agent=Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/124.0.6367.82 Safari/537.36",
+    "order 1234567890 shipped on 2024-03-01, invoice 2024-0042, total 1,234.56 EUR",
+]
+
+
+def test_timestamps_versions_and_order_numbers_are_not_phones() -> None:
+    for line in LOG_LINES:
+        assert [line[m.start:m.end] for m in find_in_text(line) if m.category == "phone"] == []
+    column = tally_text_column(pl.Series(LOG_LINES))
+    assert "phone" not in column
+
+
+def test_phones_in_log_lines_are_found() -> None:
+    line = "2024-03-01 08:02:14,217 INFO callback requested at +34 849 25 36 42 by Alfonso"
+    assert [line[m.start:m.end] for m in find_in_text(line) if m.category == "phone"] == [
+        "+34 849 25 36 42"]
