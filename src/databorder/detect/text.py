@@ -102,8 +102,11 @@ def _extract_vectorised(
         return working
     tally = tallies.setdefault(detector.category, TextTally())
     tally.rows.update(hits["row"].to_list())
-    tally.normalized.append(detector.normalize_cells(hits["c"]))
     distinct = hits["c"].unique(maintain_order=True)
+    # the scalar normal form, as the Python pass gives it (E.164 for phones); distinct hits
+    # in prose are few next to the rows of a column
+    canonical = {value: detector.normalize(value) for value in distinct.to_list()}
+    tally.normalized.append(hits["c"].replace_strict(canonical, return_dtype=pl.String))
     tally.masked.extend(detector.mask(v) for v in distinct.head(samples).to_list())
     tally.detectors.add(detector.name)
     found = distinct.to_list()
