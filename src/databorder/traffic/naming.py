@@ -1,0 +1,122 @@
+"""Name flow destinations from naming records of the same capture.
+
+:func:`name_flows` fills ``name``/``name_source`` of flows that have none, in this order:
+
+1. ``sni`` / ``http_host`` by Zeek ``uid``, when the flows carry a ``uid`` column (ask
+   ``batches(extra_columns=("uid",))``) and the naming record has one: the TLS server name or
+   HTTP ``Host`` of that very connection. SNI wins over Host on the same connection.
+2. ``sni`` / ``http_host`` by 5-tuple (client, client port, server, server port) and time: the
+   naming record nearest in time to the flow's start, within ``tuple_window``; without
+   timestamps on either side the 5-tuple alone decides.
+3. ``dns``: the most recent DNS answer, at or before the flow's start, that the same client
+   received for the flow's destination address (an as-of join by client and address), no older
+   than ``dns_max_age`` when given. A flow without a timestamp gets no DNS name: "before the
+   connection" cannot be told.
+
+A name the flow's own record carries (a proxy URL, a generic CSV's host column, an ssl.log
+row's SNI) is kept. ``name_source`` says which rule named each destination.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+
+_TUPLE_FLOW = ["src_ip", "src_port", "dst_ip", "dst_port"]
+_TUPLE_NAME = ["client_ip", "client_port", "server_ip", "server_port"]
+_PRIORITY = {"sni": 0, "http_host": 1}
+
+
+def name_flows(
+    flows: pl.DataFrame, names: pl.DataFrame, *,
+    tuple_window: timedelta = timedelta(hours=1), dns_max_age: timedelta | None = None,
+) -> pl.DataFrame:
+    """``flows`` (FLOW_SCHEMA columns, optionally ``uid``) with ``name``/``name_source`` filled.
+
+    ``names`` is in NAME_SCHEMA. Rows keep their order; no row is added or dropped.
+    """
+    if flows.is_empty() or names.is_empty():
+        return flows
+    indexed = flows.with_row_index("_row")
+    connection = names.filter(pl.col("name_source").is_in(list(_PRIORITY))
+                              & pl.col("name").is_not_null())
+    candidates = [
+        _by_uid(indexed, connection),
+        _by_tuple(indexed, connection, tuple_window),
+        _by_dns(indexed, names.filter(pl.col("name_source") == "dns"), dns_max_age),
+    ]
+    named = indexed
+    for i, found in enumerate(candidates):
+        named = named.join(found.rename({"_name": f"_name{i}", "_source": f"_source{i}"}),
+                           on="_row", how="left")
+    name_columns = ["name"] + [f"_name{i}" for i in range(len(candidates))]
+    source_columns = ["name_source"] + [f"_source{i}" for i in range(len(candidates))]
+    has = [pl.col(c).is_not_null() & (pl.col(c) != "") for c in name_columns]
+    name = pl.coalesce([pl.when(h).then(pl.col(c)) for h, c in zip(has, name_columns,
+                                                                   strict=True)])
+    source = pl.coalesce([pl.when(h).then(pl.col(c)) for h, c in zip(has, source_columns,
+                                                                     strict=True)])
+    return (named.sort("_row")
+            .with_columns(name.alias("name"), source.alias("name_source"))
+            .select(flows.columns))
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema={"_row": pl.UInt32, "_name": pl.String, "_source": pl.String})
+
+
+def _ranked(names: pl.DataFrame) -> pl.DataFrame:
+    return names.with_columns(
+        pl.col("name_source").replace_strict(_PRIORITY, default=9).alias("_rank"))
+
+
+def _by_uid(flows: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    if "uid" not in flows.columns:
+        return _empty()
+    best = (_ranked(names.filter(pl.col("uid").is_not_null()))
+            .sort("_rank", "ts", nulls_last=True)
+            .group_by("uid", maintain_order=True).first()
+            .select("uid", pl.col("name").alias("_name"), pl.col("name_source").alias("_source")))
+    return (flows.filter(pl.col("uid").is_not_null()).select("_row", "uid")
+            .join(best, on="uid", how="inner").select("_row", "_name", "_source"))
+
+
+def _by_tuple(flows: pl.DataFrame, names: pl.DataFrame, window: timedelta) -> pl.DataFrame:
+    keyed = _ranked(names.drop_nulls(_TUPLE_NAME)).sort("_rank")
+    left = flows.drop_nulls(_TUPLE_FLOW).select("_row", "ts", *_TUPLE_FLOW)
+    untimed_names = keyed.group_by(_TUPLE_NAME, maintain_order=True).first()
+    untimed = (left.filter(pl.col("ts").is_null())
+               .join(untimed_names, left_on=_TUPLE_FLOW, right_on=_TUPLE_NAME, how="inner"))
+    timed_names = keyed.filter(pl.col("ts").is_not_null()).sort("ts") \
+        .unique(subset=[*_TUPLE_NAME, "ts"], keep="first", maintain_order=True)
+    timed = left.filter(pl.col("ts").is_not_null()).sort("ts").join_asof(
+        timed_names.select("ts", *_TUPLE_NAME, "name", "name_source"),
+        on="ts", by_left=_TUPLE_FLOW, by_right=_TUPLE_NAME, strategy="nearest",
+        tolerance=window, check_sortedness=False,
+    ).filter(pl.col("name").is_not_null())
+    # flows with a time but naming records without one (btest) fall back to the tuple alone
+    rest = (left.filter(pl.col("ts").is_not_null())
+            .join(timed.select("_row"), on="_row", how="anti")
+            .join(untimed_names.filter(pl.col("ts").is_null()), left_on=_TUPLE_FLOW,
+                  right_on=_TUPLE_NAME, how="inner"))
+    parts = [p.select("_row", pl.col("name").alias("_name"),
+                      pl.col("name_source").alias("_source")) for p in (timed, untimed, rest)]
+    return pl.concat(parts)
+
+
+def _by_dns(flows: pl.DataFrame, answers: pl.DataFrame,
+            max_age: timedelta | None) -> pl.DataFrame:
+    answers = answers.filter(pl.col("ts").is_not_null() & pl.col("client_ip").is_not_null()
+                             & pl.col("server_ip").is_not_null())
+    left = flows.filter(pl.col("ts").is_not_null() & pl.col("src_ip").is_not_null()
+                        & pl.col("dst_ip").is_not_null()).select("_row", "ts", "src_ip", "dst_ip")
+    if answers.is_empty() or left.is_empty():
+        return _empty()
+    joined = left.sort("ts").join_asof(
+        answers.sort("ts").select("ts", "client_ip", "server_ip", "name"),
+        on="ts", by_left=["src_ip", "dst_ip"], by_right=["client_ip", "server_ip"],
+        strategy="backward", tolerance=max_age, check_sortedness=False,
+    )
+    return joined.filter(pl.col("name").is_not_null()).select(
+        "_row", pl.col("name").alias("_name"), pl.lit("dns").alias("_source"))
