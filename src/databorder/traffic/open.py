@@ -114,20 +114,28 @@ def open_logs(targets: Sequence[str | Path],
     """Sources of files and folders (recursively, sorted: rotated sets read in order).
 
     ``readers`` are asked before the automatic ones (a :class:`GenericCsvReader`). A missing
-    target raises :class:`InputError`; a file in a folder that cannot be opened is Skipped.
+    target raises :class:`InputError`; a file that cannot be opened (unreadable, compressed
+    stream broken before its first 64 KiB) is Skipped with ``error`` set.
     """
     for target in targets:
         path = Path(target)
         if not path.exists():
             raise InputError(str(target), "no such file or directory")
-        if not path.is_dir():
-            yield open_log(path, readers)
-            continue
-        for file in walk(path):
+        files = walk(path) if path.is_dir() else iter([path])
+        for file in files:
             try:
                 yield open_log(file, readers)
             except InputError as exc:
                 yield Skipped(exc.source, exc.reason, error=True)
+
+
+def _sources(targets: Sequence[str | Path], readers: Sequence[FlowReader],
+             result: ReadLogs) -> Iterator[FlowSource | Skipped]:
+    for target in targets:
+        try:
+            yield from open_logs([target], readers)
+        except InputError as exc:
+            result.problems.append(str(exc))
 
 
 @dataclass
@@ -153,7 +161,7 @@ def read_logs(targets: Sequence[str | Path], readers: Sequence[FlowReader] = (),
     fallback: list[pa.RecordBatch] = []
     name_parts: list[pa.RecordBatch] = []
     result = ReadLogs(pl.DataFrame(), pl.DataFrame())
-    for source in open_logs(targets, readers):
+    for source in _sources(targets, readers, result):
         if isinstance(source, Skipped):
             result.skipped.append(source)
             if source.error:
