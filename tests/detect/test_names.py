@@ -80,3 +80,20 @@ def test_mask_keeps_initials_only() -> None:
 def test_normalize_merges_case_and_order_punctuation() -> None:
     cells = pl.Series(["John  Smith", "john smith", "JOHN SMITH"])
     assert NAMES.normalize_cells(cells).unique().to_list() == ["john smith"]
+
+
+def test_full_pass_check_agrees_with_validation() -> None:
+    from faker import Faker
+
+    from databorder.detect.names import PersonNameDetector
+
+    detector = PersonNameDetector()
+    fake = Faker(["en_US", "de_DE", "fr_FR", "es_ES", "zh_CN"])
+    Faker.seed(3)
+    values = [fake.name() for _ in range(3000)] + [
+        "Espresso Beans 1kg", "Paris", "ACME GmbH", "王小明", "Li", "a b c d e", "Dr. John Smith",
+        "Smith, John", "12345", "Jean-Luc Picard", "O'Brien", "",
+    ]
+    series = pl.Series(values, dtype=pl.String).str.strip_chars()
+    series = series.set(series == "", None)
+    assert detector.count_cells(series).to_list() == detector.valid_cells(series).to_list()

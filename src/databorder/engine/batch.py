@@ -94,8 +94,10 @@ def tally_batch(
         if matched.len():
             normalized = detector.normalize_cells(matched)
             counted.distinct.add_values(normalized)
+            # distinct values are only needed for a few samples (and kinds): look at a prefix
+            prefix = matched if with_kinds else matched.head(64)
             limit = KIND_SAMPLE if with_kinds else MAX_SAMPLES
-            distinct_values = matched.unique(maintain_order=True).head(limit).to_list()
+            distinct_values = prefix.unique(maintain_order=True).head(limit).to_list()
             counted.add_samples([detector.mask(v) for v in distinct_values[:MAX_SAMPLES]])
             if with_kinds:
                 counted.kinds.update(k for v in distinct_values if (k := detector.kind(v)))
