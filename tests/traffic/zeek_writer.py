@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-CONN_FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "service", "duration", "orig_bytes", "resp_bytes", "conn_state"]
-CONN_TYPES = ["time", "string", "addr", "port", "addr", "port", "enum", "string", "interval", "count", "count", "string"]
-DNS_FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "query", "answers"]
+CONN_FIELDS = [
+    "ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "service",
+    "duration", "orig_bytes", "resp_bytes", "conn_state",
+]
+CONN_TYPES = [
+    "time", "string", "addr", "port", "addr", "port", "enum", "string", "interval", "count",
+    "count", "string",
+]
+DNS_FIELDS = [
+    "ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "query", "answers",
+]
 DNS_TYPES = ["time", "string", "addr", "port", "addr", "port", "enum", "string", "vector[string]"]
-SSL_FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "version", "server_name"]
+SSL_FIELDS = [
+    "ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "version", "server_name",
+]
 SSL_TYPES = ["time", "string", "addr", "port", "addr", "port", "string", "string"]
 
 
