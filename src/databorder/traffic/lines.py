@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 from databorder.errors import ReadError
 from databorder.sources.base import ProgressFn
 from databorder.sources.compression import open_binary
@@ -57,3 +59,59 @@ def first_lines(head: bytes, count: int = 5) -> list[str]:
 
 def _size(limit: int) -> str:
     return f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit} bytes"
+
+
+def line_blocks(
+    path: Path, compression: str | None, progress: ProgressFn | None = None,
+    block_bytes: int = 4 << 20, max_line: int = MAX_LINE_BYTES,
+) -> Iterator[tuple[int, bytes]]:
+    """``(number of its first line, block)``: whole lines joined by ``\\n``, no final newline.
+
+    The fast path for formats parsed by Arrow a block at a time; line lengths are still
+    bounded by ``max_line`` and reported with their line number.
+    """
+    number = 1
+    carry = b""
+    with open_binary(path, compression, progress) as reader:
+        while True:
+            pieces: list[bytes] = []
+            size = 0
+            try:
+                while size < block_bytes:
+                    piece = reader.read1(min(block_bytes - size, 1 << 16))
+                    if not piece:
+                        break
+                    pieces.append(piece)
+                    size += len(piece)
+            except ReadError as exc:
+                read = carry + b"".join(pieces)
+                raise ReadError(str(path), f"{exc.reason} (cut at this line)",
+                                line=number + read.count(b"\n")) from exc
+            data = b"".join(pieces)
+            if not data:
+                if carry:
+                    _check_lengths(path, number, carry, max_line)
+                    yield number, carry.rstrip(b"\r")
+                return
+            data = carry + data
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                _check_lengths(path, number, data, max_line)
+                carry = data
+                continue
+            block, carry = data[:cut], data[cut + 1:]
+            _check_lengths(path, number, block, max_line)
+            yield number, block
+            number += block.count(b"\n") + 1
+
+
+def _check_lengths(path: Path, first: int, block: bytes, max_line: int) -> None:
+    if len(block) <= max_line:
+        return
+    ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+    starts = np.concatenate(([0], ends + 1))
+    stops = np.concatenate((ends, [len(block)]))
+    too_long = np.flatnonzero(stops - starts > max_line)
+    if too_long.size:
+        raise ReadError(str(path), f"line longer than {_size(max_line)}",
+                        line=first + int(too_long[0]))

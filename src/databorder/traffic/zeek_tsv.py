@@ -37,7 +37,7 @@ from ._zeek import (
     unescape_names,
 )
 from .flow import FlowReader, Kind, bounded, to_flow_batch, to_name_batch
-from .lines import decode, first_lines, numbered_lines
+from .lines import decode, first_lines, line_blocks
 
 
 @dataclass
@@ -55,6 +55,12 @@ class Header:
             return "ts"
         return next((f for f, t in zip(self.fields, self.types, strict=False) if t == "time"),
                     None)
+
+
+def _only_data(block: bytes) -> bool:
+    """No header, blank or CRLF line in the block: every line is a record, in order."""
+    return bool(block) and not block.startswith((b"#", b"\n")) and b"\n#" not in block \
+        and b"\n\n" not in block and b"\r" not in block
 
 
 @dataclass
@@ -116,30 +122,41 @@ class ZeekTsvReader(FlowReader):
                 yield from bounded(to_name_batch(raw, str(path)))
 
     def _chunks(self, path: Path, progress: ProgressFn | None) -> Iterator[Chunk]:
+        """Parsed rows, a block of data lines at a time; header lines are read one by one."""
         header = Header()
         lines: list[bytes] = []
         numbers: list[int] = []
         source = str(path)
-        for number, line in numbered_lines(path, compression_of(path), progress):
-            if line.startswith(b"#"):
-                if line.startswith(b"###"):
-                    continue
+        for first, block in line_blocks(path, compression_of(path), progress):
+            if header.fields and _only_data(block):
                 if lines:
-                    yield self._parse(source, header, lines, numbers)
+                    yield self._parse(source, header, b"\n".join(lines), numbers)
                     lines, numbers = [], []
-                header = self._read_directive(source, number, line, header)
+                count = block.count(b"\n") + 1
+                yield self._parse(source, header, block, range(first, first + count))
                 continue
-            if not line.strip():
-                continue
-            if not header.fields:
-                raise ReadError(source, "data before any #fields header line", line=number)
-            lines.append(line)
-            numbers.append(number)
-            if len(lines) >= BATCH_ROWS:
-                yield self._parse(source, header, lines, numbers)
-                lines, numbers = [], []
+            for number, line in enumerate(block.split(b"\n"), start=first):
+                line = line.rstrip(b"\r")
+                if line.startswith(b"#"):
+                    if line.startswith(b"###"):
+                        continue
+                    if lines:
+                        yield self._parse(source, header, b"\n".join(lines), numbers)
+                        lines, numbers = [], []
+                    header = self._read_directive(source, number, line, header)
+                    continue
+                if not line.strip():
+                    continue
+                if not header.fields:
+                    raise ReadError(source, "data before any #fields header line",
+                                    line=number)
+                lines.append(line)
+                numbers.append(number)
+                if len(lines) >= BATCH_ROWS:
+                    yield self._parse(source, header, b"\n".join(lines), numbers)
+                    lines, numbers = [], []
         if lines:
-            yield self._parse(source, header, lines, numbers)
+            yield self._parse(source, header, b"\n".join(lines), numbers)
 
     @staticmethod
     def _read_directive(source: str, number: int, line: bytes, header: Header) -> Header:
@@ -167,14 +184,14 @@ class ZeekTsvReader(FlowReader):
             header.types = value.split(sep)
         return header
 
-    def _parse(self, source: str, header: Header, lines: list[bytes],
-               numbers: list[int]) -> Chunk:
+    def _parse(self, source: str, header: Header, data: bytes,
+               numbers: Sequence[int]) -> Chunk:
         renames = {header.time_field() or "ts": "ts"}
         wanted = [f for f in header.fields if renames.get(f, f) in WANTED]
         if len(header.separator) == 1:
-            columns = self._split_arrow(source, header, lines, numbers, wanted)
+            columns = self._split_arrow(source, header, data, numbers, wanted)
         else:
-            columns = self._split_python(source, header, lines, numbers, wanted)
+            columns = self._split_python(source, header, data, numbers, wanted)
         frame = pl.DataFrame(columns).rename(renames, strict=False)
         nulls = [header.unset, header.empty]
         frame = frame.with_columns(
@@ -183,23 +200,24 @@ class ZeekTsvReader(FlowReader):
         )
         if "answers" in frame.columns:
             frame = frame.with_columns(pl.col("answers").str.split(header.set_separator))
-        frame = frame.with_columns(pl.Series("line", numbers, dtype=pl.Int64))
+        line = pl.int_range(numbers.start, numbers.stop, dtype=pl.Int64, eager=True) \
+            if isinstance(numbers, range) else pl.Series(numbers, dtype=pl.Int64)
+        frame = frame.with_columns(line.alias("line"))
         return Chunk(header, frame)
 
     @staticmethod
-    def _field_count_error(source: str, header: Header, lines: list[bytes],
-                           numbers: list[int]) -> ReadError:
+    def _field_count_error(source: str, header: Header, data: bytes,
+                           numbers: Sequence[int]) -> ReadError:
         expected = len(header.fields)
-        for number, line in zip(numbers, lines, strict=True):
+        for number, line in zip(numbers, data.split(b"\n"), strict=True):
             found = line.count(header.separator) + 1
             if found != expected:
                 return ReadError(source, f"expected {expected} fields as #fields says, "
                                  f"found {found}", line=number)
         return ReadError(source, "malformed Zeek TSV row", line=numbers[0])
 
-    def _split_arrow(self, source: str, header: Header, lines: list[bytes],
-                     numbers: list[int], wanted: list[str]) -> dict[str, pa.Array]:
-        data = b"\n".join(lines)
+    def _split_arrow(self, source: str, header: Header, data: bytes,
+                     numbers: Sequence[int], wanted: list[str]) -> dict[str, pa.Array]:
         try:
             table = pacsv.read_csv(
                 pa.BufferReader(data),
@@ -211,7 +229,7 @@ class ZeekTsvReader(FlowReader):
                     include_columns=wanted, column_types={f: pa.binary() for f in wanted}),
             )
         except pa.ArrowInvalid as exc:
-            raise self._field_count_error(source, header, lines, numbers) from exc
+            raise self._field_count_error(source, header, data, numbers) from exc
         out: dict[str, pa.Array] = {}
         for name in wanted:
             column = table.column(name).combine_chunks()
@@ -222,11 +240,11 @@ class ZeekTsvReader(FlowReader):
                                       for v in column.to_pylist()], pa.string())
         return out
 
-    def _split_python(self, source: str, header: Header, lines: list[bytes],
-                      numbers: list[int], wanted: list[str]) -> dict[str, list[str]]:
-        rows = [line.split(header.separator) for line in lines]
+    def _split_python(self, source: str, header: Header, data: bytes,
+                      numbers: Sequence[int], wanted: list[str]) -> dict[str, list[str]]:
+        rows = [line.split(header.separator) for line in data.split(b"\n")]
         expected = len(header.fields)
         if any(len(row) != expected for row in rows):
-            raise self._field_count_error(source, header, lines, numbers)
+            raise self._field_count_error(source, header, data, numbers)
         index = {f: i for i, f in enumerate(header.fields)}
         return {name: [decode(row[index[name]]) for row in rows] for name in wanted}
