@@ -63,6 +63,9 @@ class ValueFactory:
 
     def card(self, formatted: bool = True) -> str:
         number: str = self.fakers["en_US"].credit_card_number(self.rng.choice(CARD_TYPES))
+        while number.startswith("35") and not 3528 <= int(number[:4]) <= 3589:
+            # Faker's jcb16 draws any 35xx prefix; JCB's issuer range is 3528-3589
+            number = self.fakers["en_US"].credit_card_number("jcb16")
         sep = self.rng.choice(("", " ", "-")) if formatted else ""
         if len(number) == 15:
             return sep.join((number[:4], number[4:10], number[10:]))

@@ -117,6 +117,11 @@ class IbanDetector(Detector):
         r"(?![A-Za-z0-9])"
     )
     prefilter: ClassVar[str] = r"[A-Z]{2} ?[0-9]{2}[ .-]?[A-Z0-9]"
+    # compact or grouped by single spaces, upper case, as IBANs are printed in prose; other
+    # spellings are left to the Python pass (``text_pattern``)
+    text_extract: ClassVar[str] = (
+        r"(?-u:\b)[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)"
+        r"(?-u:\b)")
 
     def validate(self, candidate: str) -> bool:
         return len(candidate) <= 60 and bool(iban.is_valid(candidate))

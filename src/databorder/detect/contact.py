@@ -332,6 +332,21 @@ def phone_e164(candidate: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+_WORD_AROUND = re.compile(r"[0-9A-Za-z_\-]*")
+
+
+def _inside_word(text: str, start: int, end: int) -> bool:
+    """True when the digits are part of a token with ASCII letters (a UUID, a hex id, a SKU):
+    the same rule as the vectorised candidates, where letters touching a number join it."""
+    before = start
+    while before > 0 and (text[before - 1].isascii() and (text[before - 1].isalnum()
+                                                          or text[before - 1] in "-_")):
+        before -= 1
+    after = _WORD_AROUND.match(text, end)
+    token = text[before:after.end() if after else end]
+    return any(c.isascii() and c.isalpha() for c in token)
+
+
 class PhoneDetector(Detector):
     """Telephone numbers of any country, validated with libphonenumber's metadata.
 
@@ -429,7 +444,8 @@ class PhoneDetector(Detector):
         span of consecutive groups that is a valid number (cached libphonenumber check)."""
         found: list[tuple[int, int, str]] = []
         for run in self.text_regex.finditer(text):
-            found.extend(self._numbers_in_run(text, run.start(), run.end()))
+            if not _inside_word(text, run.start(), run.end()):
+                found.extend(self._numbers_in_run(text, run.start(), run.end()))
         return found
 
     def _numbers_in_run(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:

@@ -167,6 +167,8 @@ class CnResidentIdDetector(Detector):
     cell_pattern = r"\d{17}[\dXx]"
     text_pattern = r"(?<![0-9A-Za-z])(?P<v>\d{17}[\dXx])(?![0-9A-Za-z])"
     prefilter = r"\d{17}[\dXx]"
+    # ASCII word boundaries: a Chinese character touching the number is a boundary
+    text_extract = r"(?-u:\b)[1-9][0-9]{16}[0-9Xx](?-u:\b)"
 
     def validate(self, candidate: str) -> bool:
         return bool(ric.is_valid(candidate))
