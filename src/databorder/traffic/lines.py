@@ -78,7 +78,7 @@ def line_blocks(
             size = 0
             try:
                 while size < block_bytes:
-                    piece = reader.read1(min(block_bytes - size, 1 << 16))
+                    piece = reader.read(min(block_bytes - size, 1 << 16))
                     if not piece:
                         break
                     pieces.append(piece)
