@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -18,11 +19,16 @@ from rich.progress import (
 )
 
 from databorder import __version__
+from databorder.attribute.entities import KnowledgeBase
+from databorder.attribute.whois import whois as lookup_whois
+from databorder.destinations import write_json as write_flows
 from databorder.detect.columns import SAMPLE_ROWS
 from databorder.detect.counting import DEFAULT_EXACT_LIMIT
+from databorder.engine.flows import run_flows, total_size
 from databorder.engine.local import QuietObserver, ScanOptions, scan_targets
 from databorder.errors import DataborderError
 from databorder.inventory import write_json
+from databorder.report.flows_terminal import print_flows, print_whois
 from databorder.report.terminal import print_inventory
 from databorder.sources.base import TableSource
 
@@ -76,9 +82,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def scan(targets: tuple[str, ...], json_path: Path | None, tables: tuple[str, ...],
          sample_rows: int, exact_limit: int, no_progress: bool) -> None:
     """Inventory sensitive data in files, folders and databases (paths or SQLAlchemy URLs)."""
-    console = Console(emoji=False, highlight=False)
-    if not console.is_terminal:
-        console = Console(emoji=False, highlight=False, width=PIPED_WIDTH)
+    console = _stdout()
     options = ScanOptions(sample_rows=sample_rows, exact_limit=exact_limit, tables=tables)
     if no_progress or not console.is_terminal:
         inventory = scan_targets(targets, options, QuietObserver())
@@ -92,15 +96,65 @@ def scan(targets: tuple[str, ...], json_path: Path | None, tables: tuple[str, ..
     for problem in inventory.errors:
         click.echo(f"error: {problem.reason}", err=True)
     if json_path is not None:
-        try:
-            write_json(inventory, json_path)
-            console.print(f"inventory written to {json_path}")
-        except OSError as error:
-            click.echo(f"error: cannot write inventory to {json_path}: "
-                       f"{error.strerror or error}", err=True)
-            failed = True
+        failed |= not _write(lambda: write_json(inventory, json_path), json_path, console)
     if failed:
         sys.exit(EXIT_INPUT_ERRORS)
+
+
+@cli.command()
+@click.argument("logs", nargs=-1, required=True)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every group and destination as JSON to this file.")
+@click.option("--knowledge", "knowledge_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="A YAML file of entities that adds to or overrides the bundled ones.")
+@click.option("--no-progress", is_flag=True, help="Do not draw a progress bar.")
+def flows(logs: tuple[str, ...], json_path: Path | None, knowledge_path: Path | None,
+          no_progress: bool) -> None:
+    """Who receives our egress: destinations by ultimate parent and jurisdiction."""
+    console = _stdout()
+    knowledge = KnowledgeBase.bundled(knowledge_path)
+    if no_progress or not console.is_terminal:
+        result = run_flows(logs, knowledge)
+    else:
+        with Progress(TextColumn("reading logs"), BarColumn(), DownloadColumn(),
+                      TransferSpeedColumn(), TimeElapsedColumn(), console=console) as progress:
+            task = progress.add_task("logs", total=total_size(logs) or None)
+            result = run_flows(logs, knowledge, lambda n: progress.update(task, advance=n))
+    print_flows(result, console)
+    failed = bool(result.problems)
+    for problem in result.problems:
+        click.echo(f"error: {problem}", err=True)
+    if json_path is not None:
+        failed |= not _write(lambda: write_flows(result, json_path), json_path, console)
+    if failed:
+        sys.exit(EXIT_INPUT_ERRORS)
+
+
+@cli.command()
+@click.argument("target")
+@click.option("--knowledge", "knowledge_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="A YAML file of entities that adds to or overrides the bundled ones.")
+def whois(target: str, knowledge_path: Path | None) -> None:
+    """The attribution chain of an IP address, a host name or an organisation name."""
+    answer = lookup_whois(target, KnowledgeBase.bundled(knowledge_path))
+    print_whois(answer, _stdout())
+
+
+def _stdout() -> Console:
+    console = Console(emoji=False, highlight=False)
+    if not console.is_terminal:
+        console = Console(emoji=False, highlight=False, width=PIPED_WIDTH)
+    return console
+
+
+def _write(write: Callable[[], None], path: Path, console: Console) -> bool:
+    try:
+        write()
+    except OSError as error:
+        click.echo(f"error: cannot write to {path}: {error.strerror or error}", err=True)
+        return False
+    console.print(f"written to {path}")
+    return True
 
 
 def main() -> None:

@@ -6,15 +6,13 @@ are ever written: normalised values live in memory as hashes inside the distinct
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from databorder import __version__
+from databorder.atomic import write_json_atomically
 from databorder.categories import CATEGORIES
 from databorder.detect.counting import DistinctCount, DistinctCounter
 from databorder.engine.batch import FieldTally
@@ -131,14 +129,5 @@ def _field_json(source: SourceResult, tally: FieldTally) -> dict[str, Any]:
 
 
 def write_json(inventory: Inventory, path: Path) -> None:
-    """Write atomically: a crash never leaves a half-written or clobbered inventory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(inventory.to_json(), out, ensure_ascii=False, indent=2)
-            out.write("\n")
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    """Write atomically: a crash never leaves a half-written or clobbered file."""
+    write_json_atomically(inventory.to_json(), path)
