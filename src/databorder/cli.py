@@ -96,7 +96,9 @@ def scan(targets: tuple[str, ...], json_path: Path | None, tables: tuple[str, ..
     for problem in inventory.errors:
         click.echo(f"error: {problem.reason}", err=True)
     if json_path is not None:
-        failed |= not _write(lambda: write_json(inventory, json_path), json_path, console)
+        written = _write("inventory", lambda: write_json(inventory, json_path), json_path,
+                         console)
+        failed = failed or not written
     if failed:
         sys.exit(EXIT_INPUT_ERRORS)
 
@@ -125,7 +127,7 @@ def flows(logs: tuple[str, ...], json_path: Path | None, knowledge_path: Path | 
     for problem in result.problems:
         click.echo(f"error: {problem}", err=True)
     if json_path is not None:
-        failed |= not _write(lambda: write_flows(result, json_path), json_path, console)
+        failed |= not _write("flows", lambda: write_flows(result, json_path), json_path, console)
     if failed:
         sys.exit(EXIT_INPUT_ERRORS)
 
@@ -147,13 +149,13 @@ def _stdout() -> Console:
     return console
 
 
-def _write(write: Callable[[], None], path: Path, console: Console) -> bool:
+def _write(what: str, write: Callable[[], None], path: Path, console: Console) -> bool:
     try:
         write()
     except OSError as error:
-        click.echo(f"error: cannot write to {path}: {error.strerror or error}", err=True)
+        click.echo(f"error: cannot write {what} to {path}: {error.strerror or error}", err=True)
         return False
-    console.print(f"written to {path}")
+    console.print(f"{what} written to {path}")
     return True
 
 

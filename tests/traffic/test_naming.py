@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+from traffic_helpers import FIXTURES
 from zeek_writer import (
     CONN_FIELDS,
     CONN_TYPES,
@@ -15,7 +16,6 @@ from zeek_writer import (
     write_zeek,
 )
 
-from conftest import FIXTURES
 from databorder.traffic.naming import name_flows
 from databorder.traffic.open import read_logs
 

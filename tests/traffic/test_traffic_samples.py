@@ -7,8 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from traffic_helpers import flows_of, names_of
 
-from conftest import flows_of, names_of
 from databorder.errors import ReadError
 from databorder.sources.open import Skipped
 from databorder.traffic.open import FlowSource, open_log

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from traffic_helpers import FIXTURES, flows_of
 from zeek_writer import CONN_FIELDS, CONN_TYPES, write_zeek
 
-from conftest import FIXTURES, flows_of
 from databorder.errors import ReadError, UsageError
 from databorder.sources.open import Skipped
 from databorder.traffic.generic_csv import GenericCsvReader
