@@ -160,11 +160,15 @@ def _python_pass(
     """``(row index, matches)`` for the rows of a string column that hold any value."""
     if texts.len() == 0 or not detectors:
         return []
-    frame = texts.rename("t").to_frame()
-    masks = frame.select(_candidate_rows(d).alias(str(i)) for i, d in enumerate(detectors))
+    # one pass with every prefilter at once picks the few rows worth the per-detector tests
+    any_candidate = "|".join(f"(?:{d.prefilter or d.cell_pattern})" for d in detectors)
+    frame = (texts.rename("t").to_frame().with_row_index("row")
+             .filter(pl.col("t").str.contains(any_candidate).fill_null(False)))
+    masks = frame.select("row", *(_candidate_rows(d).alias(str(i))
+                                  for i, d in enumerate(detectors)))
     candidate_rows: dict[int, list[Detector]] = {}
     for i, detector in enumerate(detectors):
-        for row in masks[str(i)].arg_true().to_list():
+        for row in masks.filter(pl.col(str(i)))["row"].to_list():
             candidate_rows.setdefault(row, []).append(detector)
     results = []
     for row in sorted(candidate_rows):
