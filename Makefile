@@ -35,6 +35,8 @@ bench: $(VENV)/.installed-dev
 	$(PIP) install -q -e '.[bench]'
 	$(BIN)/python bench/accuracy.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/detectors.py
+	$(BIN)/python bench/memory.py
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache
