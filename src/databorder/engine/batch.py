@@ -9,13 +9,17 @@ so batches of a file, files of a folder and partitions on Spark executors combin
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from dataclasses import field as default
+from functools import partial
 
 import polars as pl
 import pyarrow as pa
 
-from databorder.detect.columns import TablePlan, as_strings
+from databorder.detect.base import Detector, TableMatch
+from databorder.detect.columns import ColumnClass, TablePlan, as_strings
 from databorder.detect.counting import DEFAULT_EXACT_LIMIT, DistinctCounter
 from databorder.detect.text import tally_text_column
 
@@ -80,44 +84,25 @@ def tally_batch(
     batch: pa.RecordBatch | pl.DataFrame,
     exact_limit: int = DEFAULT_EXACT_LIMIT,
     with_kinds: bool = True,
+    pool: Executor | None = None,
 ) -> TableTally:
-    """Count what ``plan`` asks for in one batch; sub-kinds only ``with_kinds``."""
+    """Count what ``plan`` asks for in one batch; sub-kinds only ``with_kinds``.
+
+    Fields are independent, so a ``pool`` may count them in parallel: Polars releases the GIL,
+    and most of its string kernels run on one core per call.
+    """
     frame = batch if isinstance(batch, pl.DataFrame) else pl.DataFrame(pl.from_arrow(batch))
+    tasks: list[Callable[[], list[FieldTally]]] = [
+        partial(_tally_values, frame, column, detector, exact_limit, with_kinds)
+        for column, detector in plan.value_columns]
+    tasks += [partial(_tally_group, frame, match, exact_limit) for match in plan.table_matches]
+    tasks += [partial(_tally_text, as_strings(frame[name]), name, exact_limit)
+              for name in plan.text_fields]
+    results = pool.map(_call, tasks) if pool is not None else map(_call, tasks)
     tally = TableTally(rows=frame.height)
-    for column, detector in plan.value_columns:
-        values = as_strings(frame[column.field])
-        valid = detector.count_cells(values)
-        matched = values.filter(valid)
-        counted = FieldTally(column.field, column.category, "value", {detector.name},
-                             column.confidence, column.reason, DistinctCounter(exact_limit),
-                             rows=matched.len())
-        if matched.len():
-            normalized = detector.normalize_cells(matched)
-            counted.distinct.add_values(normalized)
-            # distinct values are only needed for a few samples (and kinds): look at a prefix
-            prefix = matched if with_kinds else matched.head(64)
-            limit = KIND_SAMPLE if with_kinds else MAX_SAMPLES
-            distinct_values = prefix.unique(maintain_order=True).head(limit).to_list()
-            counted.add_samples([detector.mask(v) for v in distinct_values[:MAX_SAMPLES]])
-            if with_kinds:
-                counted.kinds.update(k for v in distinct_values if (k := detector.kind(v)))
-        tally.fields[(column.field, column.category)] = counted
-    for match in plan.table_matches:
-        counted = FieldTally(",".join(match.fields), match.category, "table", {"table"},
-                             match.confidence, match.reason, DistinctCounter(exact_limit))
-        counted.add_samples(list(match.masked_samples))
-        selected = frame.lazy()
-        if match.row_filter is not None:
-            selected = selected.filter(match.row_filter)
-        if match.key is not None:
-            keys = selected.select(match.key.alias("key")).collect()["key"].drop_nulls()
-            counted.rows = keys.len()
-            counted.distinct.add_values(keys.cast(pl.String))
-        else:
-            counted.rows = selected.select(pl.len()).collect().item()
-        tally.fields[(counted.field, match.category)] = counted
-    for text_field in plan.text_fields:
-        _tally_text(tally, text_field, as_strings(frame[text_field]), exact_limit)
+    for counted_fields in results:
+        for counted in counted_fields:
+            tally.fields[(counted.field, counted.category)] = counted
     if plan.subject_key is not None:
         tally.subjects = DistinctCounter(exact_limit)
         keys = as_strings(frame[plan.subject_key.field]).str.to_lowercase()
@@ -125,11 +110,52 @@ def tally_batch(
     return tally
 
 
-def _tally_text(tally: TableTally, name: str, texts: pl.Series, exact_limit: int) -> None:
+def _call(task: Callable[[], list[FieldTally]]) -> list[FieldTally]:
+    return task()
+
+
+def _tally_values(frame: pl.DataFrame, column: ColumnClass, detector: Detector,
+                  exact_limit: int, with_kinds: bool) -> list[FieldTally]:
+    values = as_strings(frame[column.field])
+    matched = values.filter(detector.count_cells(values))
+    counted = FieldTally(column.field, column.category, "value", {detector.name},
+                         column.confidence, column.reason, DistinctCounter(exact_limit),
+                         rows=matched.len())
+    if matched.len():
+        counted.distinct.add_values(detector.normalize_cells(matched))
+        # distinct values are only needed for a few samples (and kinds): look at a prefix
+        prefix = matched if with_kinds else matched.head(64)
+        limit = KIND_SAMPLE if with_kinds else MAX_SAMPLES
+        distinct_values = prefix.unique(maintain_order=True).head(limit).to_list()
+        counted.add_samples([detector.mask(v) for v in distinct_values[:MAX_SAMPLES]])
+        if with_kinds:
+            counted.kinds.update(k for v in distinct_values if (k := detector.kind(v)))
+    return [counted]
+
+
+def _tally_group(frame: pl.DataFrame, match: TableMatch, exact_limit: int) -> list[FieldTally]:
+    counted = FieldTally(",".join(match.fields), match.category, "table", {"table"},
+                         match.confidence, match.reason, DistinctCounter(exact_limit))
+    counted.add_samples(list(match.masked_samples))
+    selected = frame.lazy()
+    if match.row_filter is not None:
+        selected = selected.filter(match.row_filter)
+    if match.key is not None:
+        keys = selected.select(match.key.alias("key")).collect()["key"].drop_nulls()
+        counted.rows = keys.len()
+        counted.distinct.add_values(keys.cast(pl.String))
+    else:
+        counted.rows = selected.select(pl.len()).collect().item()
+    return [counted]
+
+
+def _tally_text(texts: pl.Series, name: str, exact_limit: int) -> list[FieldTally]:
+    found_fields = []
     for category, found in tally_text_column(texts, samples=MAX_SAMPLES).items():
         counted = FieldTally(name, category, "text", found.detectors, 0.9,
                              "values found in free text", DistinctCounter(exact_limit),
                              rows=len(found.rows))
         counted.distinct.add_values(found.values())
         counted.add_samples(found.masked)
-        tally.fields[(name, category)] = counted
+        found_fields.append(counted)
+    return found_fields

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -28,6 +30,8 @@ class ScanOptions:
     sample_rows: int = SAMPLE_ROWS
     exact_limit: int = DEFAULT_EXACT_LIMIT
     tables: tuple[str, ...] = ()
+    threads: int = max(2, os.cpu_count() or 2)
+    """Fields of a batch counted in parallel (besides the reader thread)."""
 
 
 class ScanObserver(Protocol):
@@ -72,12 +76,14 @@ def scan_table(
     # with nothing to count, one column is enough to count rows
     columns = plan.columns_needed or plan.all_columns[:1] or None
     batches = table.batches(columns, lambda consumed: observer.advance(consumed, 0))
-    for index, batch in enumerate(prefetched(batches)):
-        if plan.columns_needed:
-            total.merge(tally_batch(plan, batch, options.exact_limit, with_kinds=index == 0))
-        else:
-            total.rows += batch.num_rows
-        observer.advance(0, batch.num_rows)
+    with ThreadPoolExecutor(max_workers=options.threads) as pool:
+        for index, batch in enumerate(prefetched(batches)):
+            if plan.columns_needed:
+                total.merge(tally_batch(plan, batch, options.exact_limit,
+                                        with_kinds=index == 0, pool=pool))
+            else:
+                total.rows += batch.num_rows
+            observer.advance(0, batch.num_rows)
     subject = plan.subject_key if total.subjects is not None else None
     return SourceResult(
         source=table.source,
