@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from databorder.report.terminal import print_inventory
 from databorder.sources.base import TableSource
 
 EXIT_INPUT_ERRORS = 1
+EXIT_INTERNAL_ERROR = 3
 PIPED_WIDTH = 160
 
 
@@ -168,3 +170,11 @@ def main() -> None:
             raise
         click.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
+    except Exception as error:  # a bug: say where, but never the message, which may hold data
+        if debug:
+            raise
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        click.echo(f"error: internal error ({type(error).__name__} at "
+                   f"{Path(frame.filename).name}:{frame.lineno}); run with --debug for the "
+                   "traceback", err=True)
+        sys.exit(EXIT_INTERNAL_ERROR)

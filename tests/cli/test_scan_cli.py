@@ -13,6 +13,7 @@ import random
 import re
 import sqlite3
 import subprocess
+import sys
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -438,3 +439,25 @@ def test_password_in_url_query_never_shown(run_scan: RunScan, tmp_path: Path) ->
     assert done.returncode == 1
     for text in (done.stdout, done.stderr, out.read_text(encoding="utf-8")):
         assert SECRET not in text
+
+
+def test_an_internal_error_names_its_place_but_not_its_message(tmp_path: Path) -> None:
+    """A bug's message may quote scanned data: only its type and place are printed."""
+    script = tmp_path / "crash.py"
+    script.write_text(
+        "import sys\n"
+        "from databorder import cli\n"
+        "from databorder.engine import local\n"
+        "def boom(*args, **kwargs):\n"
+        "    raise ValueError('secret-value-4111111111111111')\n"
+        "local.scan_table = boom\n"
+        "sys.argv = ['databorder', 'scan', sys.argv[1]]\n"
+        "cli.main()\n", encoding="utf-8")
+    data = tmp_path / "x.csv"
+    data.write_text("email\na@example.com\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(data)], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 3
+    assert "internal error (ValueError at crash.py:5)" in done.stderr
+    assert "4111111111111111" not in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr
