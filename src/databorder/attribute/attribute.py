@@ -5,6 +5,10 @@ knowledge base names the recipient even when the address belongs to a CDN or a c
 it. Only without such a name does the network (ASN, else AS organisation name) decide. The
 ``evidence`` column records which (``domain``, ``asn``, ``as_name``), and ``evidence_source`` the
 entity's source and date.
+
+Everything is joined column-wise with the knowledge base's lookup tables
+(:meth:`KnowledgeBase.tables`); the only per-value Python work is case-folding each distinct AS
+name (Python's ``casefold`` has no exact Polars equivalent).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from databorder.attribute.domain import normalise_names, registered_domains
-from databorder.attribute.entities import Entity, KnowledgeBase
+from databorder.attribute.entities import KnowledgeBase
 from databorder.attribute.ip import IpDatabase
 
 DESTINATION_COLUMNS = ("dst_ip", "name", "ip_scope", "asn", "as_name", "ip_country",
@@ -35,53 +39,57 @@ def attribute_destinations(dst: pl.DataFrame, *, ip_db: IpDatabase | None = None
          registered_domains(cleaned).alias("registered_domain").to_frame()],
         how="horizontal",
     )
-    network_entity: list[str | None] = []
-    entity_ids: list[str | None] = []
-    evidence: list[str | None] = []
-    for name, asn, as_name in frame.select("name", "asn", "as_name").iter_rows():
-        by_network, how = _network_entity(knowledge, asn, as_name)
-        by_name = knowledge.for_domain(name) if name else None
-        network_entity.append(by_network.id if by_network else None)
-        if by_name is not None:
-            entity_ids.append(by_name.id)
-            evidence.append("domain")
-        else:
-            entity_ids.append(by_network.id if by_network else None)
-            evidence.append(how if by_network else None)
-    parents: list[str | None] = []
-    controlled: list[str | None] = []
-    concern: list[bool | None] = []
-    sources: list[str | None] = []
-    for entity_id in entity_ids:
-        if entity_id is None:
-            parents.append(None)
-            controlled.append(None)
-            concern.append(None)
-            sources.append(None)
-            continue
-        jurisdiction = knowledge.jurisdiction(entity_id)
-        parents.append(knowledge.ultimate_parent(entity_id).id)
-        controlled.append(jurisdiction.controlled_from)
-        concern.append(jurisdiction.country_of_concern)
-        entity = knowledge.entities[entity_id]
-        sources.append(f"{entity.source} (as of {entity.as_of.isoformat()})")
-    return frame.with_columns(
-        pl.Series("network_entity", network_entity, dtype=pl.String),
-        pl.Series("entity", entity_ids, dtype=pl.String),
-        pl.Series("evidence", evidence, dtype=pl.String),
-        pl.Series("ultimate_parent", parents, dtype=pl.String),
-        pl.Series("controlled_from", controlled, dtype=pl.String),
-        pl.Series("country_of_concern", concern, dtype=pl.Boolean),
-        pl.Series("evidence_source", sources, dtype=pl.String),
-    ).select(DESTINATION_COLUMNS)
+    tables = knowledge.tables()
+    by_domain = _entity_by_name(frame["name"], tables.domains)
+    by_as_name = _entity_by_as_name(frame["as_name"], tables.as_names)
+    decided = (
+        frame.select("asn")
+        .join(tables.asns, on="asn", how="left", maintain_order="left")
+        .select(
+            pl.col("_asn_entity"),
+            by_as_name.alias("_as_name_entity"),
+            by_domain.alias("_domain_entity"),
+        )
+        .select(
+            pl.coalesce("_asn_entity", "_as_name_entity").alias("network_entity"),
+            pl.coalesce("_domain_entity", "_asn_entity", "_as_name_entity").alias("entity"),
+            pl.when(pl.col("_domain_entity").is_not_null()).then(pl.lit("domain"))
+            .when(pl.col("_asn_entity").is_not_null()).then(pl.lit("asn"))
+            .when(pl.col("_as_name_entity").is_not_null()).then(pl.lit("as_name"))
+            .otherwise(pl.lit(None, dtype=pl.String)).alias("evidence"),
+        )
+        .join(tables.entities, on="entity", how="left", maintain_order="left")
+    )
+    return pl.concat([frame, decided], how="horizontal").select(DESTINATION_COLUMNS)
 
 
-def _network_entity(knowledge: KnowledgeBase, asn: int | None, as_name: str | None
-                    ) -> tuple[Entity | None, str]:
-    if asn is not None:
-        found = knowledge.for_asn(asn)
-        if found is not None:
-            return found, "asn"
-    if as_name is not None:
-        return knowledge.for_as_name(as_name), "as_name"
-    return None, "as_name"
+def _entity_by_name(names: pl.Series, domains: pl.DataFrame) -> pl.Series:
+    """The entity of each name's longest known suffix (of two labels or more), else null."""
+    distinct = names.drop_nulls().unique().to_frame("name")
+    candidates = (
+        distinct.with_columns(pl.col("name").str.split(".").alias("_labels"))
+        .with_columns(pl.int_ranges(0, pl.col("_labels").list.len() - 1, dtype=pl.Int32)
+                      .alias("_skip"))
+        .explode("_skip")
+        .drop_nulls("_skip")
+        .select("name", "_skip",
+                pl.col("_labels").list.slice(pl.col("_skip")).list.join(".").alias("domain"))
+    )
+    best = (
+        candidates.join(domains, on="domain", how="inner")
+        .sort("_skip")
+        .unique("name", keep="first")
+        .select("name", "_domain_entity")
+    )
+    return (names.to_frame("name").join(best, on="name", how="left", maintain_order="left")
+            ["_domain_entity"])
+
+
+def _entity_by_as_name(as_names: pl.Series, known: pl.DataFrame) -> pl.Series:
+    distinct = as_names.drop_nulls().unique()
+    folded = pl.DataFrame({
+        "as_name": distinct,
+        "_folded": pl.Series([n.casefold() for n in distinct.to_list()], dtype=pl.String),
+    }).join(known, on="_folded", how="inner").select("as_name", "_as_name_entity")
+    return (as_names.to_frame("as_name")
+            .join(folded, on="as_name", how="left", maintain_order="left")["_as_name_entity"])

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import yaml
 
 from databorder.errors import InputError
@@ -75,6 +77,21 @@ class Jurisdiction:
     concern_source: str
 
 
+@dataclass(frozen=True, slots=True)
+class KnowledgeTables:
+    """The knowledge base as Polars lookup tables, for column-wise joins."""
+
+    domains: pl.DataFrame
+    """``domain`` (lower case) -> ``_domain_entity``."""
+    asns: pl.DataFrame
+    """``asn`` (Int64) -> ``_asn_entity``."""
+    as_names: pl.DataFrame
+    """``_folded`` (case-folded AS name) -> ``_as_name_entity``."""
+    entities: pl.DataFrame
+    """``entity`` -> ``ultimate_parent``, ``controlled_from``, ``country_of_concern``,
+    ``evidence_source``."""
+
+
 class KnowledgeBase:
     """Entities indexed by id, ASN, AS name and domain."""
 
@@ -89,10 +106,20 @@ class KnowledgeBase:
             self.by_asn.update((asn, entity.id) for asn in entity.asns)
             self.by_as_name.update((n.casefold(), entity.id) for n in entity.as_names)
             self.by_domain.update((d.lower(), entity.id) for d in entity.domains)
+        self._tables: KnowledgeTables | None = None
 
     @classmethod
     def bundled(cls, extra: Path | None = None) -> KnowledgeBase:
-        """The shipped knowledge base, with ``extra`` (a user YAML file) merged over it."""
+        """The shipped knowledge base, with ``extra`` (a user YAML file) merged over it.
+
+        Without ``extra`` the same (cached) instance is returned for the whole process.
+        """
+        if extra is None:
+            return _bundled_knowledge()
+        return cls._load(extra)
+
+    @classmethod
+    def _load(cls, extra: Path | None) -> KnowledgeBase:
         root = resources.files("databorder").joinpath("knowledge")
         entities: dict[str, Entity] = {}
         for item in sorted(root.joinpath("entities").iterdir(), key=lambda p: p.name):
@@ -107,6 +134,39 @@ class KnowledgeBase:
             entities.update((e.id, e) for e in _parse_file(text, str(extra)))
         concern = _parse_concern(root.joinpath("countries_of_concern.yaml").read_text("utf-8"))
         return cls(entities.values(), concern)
+
+    def tables(self) -> KnowledgeTables:
+        """Lookup tables for :func:`attribute_destinations`, built on first use."""
+        if self._tables is None:
+            self._tables = self._build_tables()
+        return self._tables
+
+    def _build_tables(self) -> KnowledgeTables:
+        ids = list(self.entities)
+        parents, controlled, concern, sources = [], [], [], []
+        for entity_id in ids:
+            jurisdiction = self.jurisdiction(entity_id)
+            entity = self.entities[entity_id]
+            parents.append(self.ultimate_parent(entity_id).id)
+            controlled.append(jurisdiction.controlled_from)
+            concern.append(jurisdiction.country_of_concern)
+            sources.append(f"{entity.source} (as of {entity.as_of.isoformat()})")
+        return KnowledgeTables(
+            domains=pl.DataFrame({"domain": list(self.by_domain),
+                                  "_domain_entity": list(self.by_domain.values())},
+                                 schema={"domain": pl.String, "_domain_entity": pl.String}),
+            asns=pl.DataFrame({"asn": list(self.by_asn), "_asn_entity": list(self.by_asn.values())},
+                              schema={"asn": pl.Int64, "_asn_entity": pl.String}),
+            as_names=pl.DataFrame({"_folded": list(self.by_as_name),
+                                   "_as_name_entity": list(self.by_as_name.values())},
+                                  schema={"_folded": pl.String, "_as_name_entity": pl.String}),
+            entities=pl.DataFrame(
+                {"entity": ids, "ultimate_parent": parents, "controlled_from": controlled,
+                 "country_of_concern": concern, "evidence_source": sources},
+                schema={"entity": pl.String, "ultimate_parent": pl.String,
+                        "controlled_from": pl.String, "country_of_concern": pl.Boolean,
+                        "evidence_source": pl.String}),
+        )
 
     def for_asn(self, asn: int) -> Entity | None:
         found = self.by_asn.get(asn)
@@ -162,6 +222,12 @@ class KnowledgeBase:
                                          f"entity {entity.id!r}: parent cycle {cycle}")
                 seen.append(current.parent)
                 current = self.entities[current.parent]
+
+
+@cache
+def _bundled_knowledge() -> KnowledgeBase:
+    """The shipped knowledge base, loaded once per process."""
+    return KnowledgeBase._load(None)
 
 
 def _parse_file(text: str, origin: str) -> list[Entity]:
