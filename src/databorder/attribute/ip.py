@@ -29,12 +29,18 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from databorder.attribute import special_ranges
 from databorder.errors import InputError
 
-IP_SCOPES = ("public", "private", "invalid")
+IP_SCOPES = ("public", "private", "shared", "reserved", "invalid")
 IpScope = pl.Enum(IP_SCOPES)
-"""``private`` covers every private or reserved range (RFC 1918, loopback, link-local, CGNAT,
-unique-local, multicast, documentation); such addresses get no ASN and no country."""
+"""``private``: RFC 1918 and unique-local; ``shared``: carrier-grade NAT space (RFC 6598);
+``reserved``: every other special-purpose range (loopback, link-local, documentation,
+benchmarking, multicast, ..., see ``special_ranges``). Only ``public`` addresses get an ASN
+and a country."""
+_INVALID = IP_SCOPES.index("invalid")
+_RESERVED = IP_SCOPES.index("reserved")
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 _GEOIP2FAST_FILE = "geoip2fast-asn-ipv6.dat.gz"
 _GEOIP2FAST_DAT_VERSION = 120
@@ -73,18 +79,19 @@ class Ipv4Index:
     """
 
     def __init__(self, country: RangeTable, asn: RangeTable) -> None:
-        self.bounds, self.country_ids, self.asn_ids = _intervals(
-            country, asn, np.uint32, 1 << 32)
+        self.bounds, (self.country_ids, self.asn_ids, self.special_ids) = _intervals(
+            [country, asn, special_table(special_ranges.IPV4, 4)], np.uint32, 1 << 32)
         self._by_24: Indexes | None = None
 
-    def find(self, keys: npt.NDArray[np.uint32]) -> tuple[Indexes, Indexes]:
+    def find(self, keys: npt.NDArray[np.uint32]) -> tuple[Indexes, Indexes, Indexes]:
+        """Country, AS and special-purpose scope ids (-1: none) of each key."""
         if self._by_24 is None:
             self._by_24 = self._build_shortcut()
         interval = self._by_24[keys >> 8]
         straddling = interval < 0
         if straddling.any():
             interval[straddling] = np.searchsorted(self.bounds, keys[straddling], "right") - 1
-        return self.country_ids[interval], self.asn_ids[interval]
+        return self.country_ids[interval], self.asn_ids[interval], self.special_ids[interval]
 
     def _build_shortcut(self) -> Indexes:
         firsts = np.arange(1 << 24, dtype=np.uint32) << np.uint32(8)
@@ -97,31 +104,33 @@ class Ipv6Index:
     """Country and AS of every IPv6 address as elementary intervals over 16-byte keys."""
 
     def __init__(self, country: RangeTable, asn: RangeTable) -> None:
-        self.bounds, self.country_ids, self.asn_ids = _intervals(country, asn, "S16", None)
+        self.bounds, (self.country_ids, self.asn_ids, self.special_ids) = _intervals(
+            [country, asn, special_table(special_ranges.IPV6, 6)], "S16", None)
 
-    def find(self, keys: npt.NDArray[Any]) -> tuple[Indexes, Indexes]:
+    def find(self, keys: npt.NDArray[Any]) -> tuple[Indexes, Indexes, Indexes]:
+        """Country, AS and special-purpose scope ids (-1: none) of each key."""
         interval = np.searchsorted(self.bounds, keys, side="right") - 1
-        return self.country_ids[interval], self.asn_ids[interval]
+        return self.country_ids[interval], self.asn_ids[interval], self.special_ids[interval]
 
 
-def _intervals(country: RangeTable, asn: RangeTable, dtype: Any, limit: int | None
-               ) -> tuple[npt.NDArray[Any], Indexes, Indexes]:
-    """Cut the space at every range start and end + 1 of both tables; merge equal neighbours."""
+def _intervals(tables: Sequence[RangeTable], dtype: Any, limit: int | None
+               ) -> tuple[npt.NDArray[Any], list[Indexes]]:
+    """Cut the space at every range start and end + 1 of all tables; merge equal neighbours."""
     if dtype == "S16":
-        ends = [_next_key(k) for t in (country, asn) for k in t.ends.tolist()]
-        cuts = np.concatenate([country.starts, asn.starts,
+        ends = [_next_key(k) for t in tables for k in t.ends.tolist()]
+        cuts = np.concatenate([*(t.starts.astype("S16") for t in tables),
                                np.array([e for e in ends if e is not None], dtype="S16"),
                                np.array([bytes(16)], dtype="S16")])
     else:
-        wide = [t.astype(np.uint64) for t in (country.starts, asn.starts)]
-        wide += [t.astype(np.uint64) + 1 for t in (country.ends, asn.ends)]
+        wide = [t.starts.astype(np.uint64) for t in tables]
+        wide += [t.ends.astype(np.uint64) + 1 for t in tables]
         cuts64 = np.unique(np.concatenate([*wide, np.zeros(1, np.uint64)]))
         cuts = cuts64[cuts64 < (limit or 0)].astype(dtype)
     bounds = np.unique(cuts)
-    country_ids, asn_ids = country.find(bounds), asn.find(bounds)
+    ids = [t.find(bounds) for t in tables]
     keep = np.ones(bounds.size, dtype=bool)
-    keep[1:] = (country_ids[1:] != country_ids[:-1]) | (asn_ids[1:] != asn_ids[:-1])
-    return bounds[keep], country_ids[keep], asn_ids[keep]
+    keep[1:] = np.logical_or.reduce([i[1:] != i[:-1] for i in ids])
+    return bounds[keep], [i[keep] for i in ids]
 
 
 def _next_key(key: bytes) -> bytes | None:
@@ -158,22 +167,23 @@ class IpDatabase:
     def lookup(self, ips: pl.Series) -> pl.DataFrame:
         """Attribute a column of IP strings: one row per input row, in order.
 
-        Columns: ``ip_scope`` (public/private/invalid), ``asn`` (Int64, null when unknown or
-        not carried by the data), ``as_name``, ``ip_country`` (ISO alpha-2).
+        Columns: ``ip_scope`` (see ``IP_SCOPES``), ``asn`` (Int64, null when unknown or not
+        carried by the data), ``as_name``, ``ip_country`` (ISO alpha-2). IPv4-mapped and NAT64
+        (``64:ff9b::/96``) IPv6 addresses are answered for the IPv4 address they carry.
         """
         ips = ips.cast(pl.String)
         parsed = parse_ipv4(ips)
         is_v4 = parsed.is_not_null().to_numpy()
-        country, asn = self.v4.find(parsed.fill_null(0).to_numpy())
+        country, asn, special = self.v4.find(parsed.fill_null(0).to_numpy())
         valid = is_v4.copy()
-        private = np.zeros(is_v4.shape, dtype=bool)
         if not is_v4.all():
-            self._lookup_v6(ips, ~is_v4, country, asn, private, valid)
-        private |= np.isin(country, np.fromiter(self.reserved_country_ids, dtype=np.int32))
-        hide = private | ~valid
+            self._lookup_v6(ips, ~is_v4, country, asn, special, valid)
+        flagged = np.isin(country, np.fromiter(self.reserved_country_ids, dtype=np.int32))
+        scope = np.where(special >= 0, special, np.where(flagged, _RESERVED, 0))
+        scope = np.where(valid, scope, _INVALID).astype(np.uint32)
+        hide = scope != 0
         country = np.where(hide, -1, country)
         asn = np.where(hide, -1, asn)
-        scope = np.where(~valid, 2, np.where(private, 1, 0)).astype(np.uint32)
         return pl.DataFrame(
             {
                 "ip_scope": pl.Series(IP_SCOPES, dtype=IpScope).gather(scope),
@@ -189,7 +199,7 @@ class IpDatabase:
         rows: npt.NDArray[np.bool_],
         country: Indexes,
         asn: Indexes,
-        private: npt.NDArray[np.bool_],
+        special: Indexes,
         valid: npt.NDArray[np.bool_],
     ) -> None:
         """Fill the non-IPv4 rows in place, parsing each distinct string once."""
@@ -197,14 +207,15 @@ class IpDatabase:
         distinct = candidates.drop_nulls().unique(maintain_order=True)
         parsed = [_parse_other(text) for text in distinct.to_list()]
         keys = np.array([p[0] or bytes(16) for p in parsed], dtype="S16")
-        d_country, d_asn = self.v6.find(keys)
-        # IPv4-mapped (::ffff:a.b.c.d) addresses are looked up in the IPv4 index
-        is_mapped = np.array([p[3] for p in parsed], dtype=bool)
-        if is_mapped.any():
-            m_country, m_asn = self.v4.find(np.array([p[2] for p in parsed], dtype=np.uint32))
-            d_country = np.where(is_mapped, m_country, d_country)
-            d_asn = np.where(is_mapped, m_asn, d_asn)
-        d_private = np.array([p[1] for p in parsed], dtype=bool)
+        d_country, d_asn, d_special = self.v6.find(keys)
+        # IPv4-mapped and NAT64 addresses are looked up in the IPv4 index
+        embeds = np.array([p[1] is not None for p in parsed], dtype=bool)
+        if embeds.any():
+            m_country, m_asn, m_special = self.v4.find(
+                np.array([p[1] or 0 for p in parsed], dtype=np.uint32))
+            d_country = np.where(embeds, m_country, d_country)
+            d_asn = np.where(embeds, m_asn, d_asn)
+            d_special = np.where(embeds, m_special, d_special)
         d_valid = np.array([p[0] is not None for p in parsed], dtype=bool)
         position = (
             candidates.to_frame("ip")
@@ -217,10 +228,10 @@ class IpDatabase:
         if k.size and distinct.len():
             country[where] = np.where(found, d_country[k], -1)
             asn[where] = np.where(found, d_asn[k], -1)
-            private[where] = found & d_private[k]
+            special[where] = np.where(found, d_special[k], -1)
             valid[where] = found & d_valid[k]
         else:
-            country[where], asn[where], valid[where] = -1, -1, False
+            country[where], asn[where], special[where], valid[where] = -1, -1, -1, False
 
 
 def parse_ipv4(ips: pl.Series) -> pl.Series:
@@ -236,20 +247,17 @@ def parse_ipv4(ips: pl.Series) -> pl.Series:
     return value.alias("ipv4")
 
 
-def _parse_other(text: str) -> tuple[bytes | None, bool, int, bool]:
-    """(16 packed bytes or None, private/reserved, mapped IPv4 int, is IPv4-mapped)."""
+def _parse_other(text: str) -> tuple[bytes | None, int | None]:
+    """(16 packed bytes or None if not an address, the IPv4 address it carries or None)."""
     try:
         address = ipaddress.IPv6Address(text.strip().split("%", 1)[0])
     except ValueError:
-        return None, False, 0, False
-    mapped = address.ipv4_mapped
-    if mapped is not None:
-        return address.packed, mapped.is_private or mapped.is_reserved, int(mapped), True
-    reserved = (
-        address.is_private or address.is_reserved or address.is_loopback
-        or address.is_link_local or address.is_multicast or address.is_unspecified
-    )
-    return address.packed, reserved, 0, False
+        return None, None
+    if address.ipv4_mapped is not None:
+        return address.packed, int(address.ipv4_mapped)
+    if address in _NAT64:
+        return address.packed, int(address) & 0xFFFFFFFF
+    return address.packed, None
 
 
 def _gather(labels: pl.Series, index: Indexes) -> pl.Series:
@@ -281,6 +289,33 @@ def v6_table(starts: Sequence[int], prefix_lengths: Sequence[int],
         for s, n in zip(starts, prefix_lengths, strict=True)
     ]
     return _sorted(np.array(first, dtype="S16"), np.array(last, dtype="S16"), values)
+
+
+@cache
+def special_table(entries: tuple[tuple[str, str, str, str], ...], family: int) -> RangeTable:
+    """The special-purpose ranges as non-overlapping ranges, the most specific prefix winning;
+    values are indexes of ``IP_SCOPES``."""
+    networks = sorted(((ipaddress.ip_network(prefix), IP_SCOPES.index(scope))
+                       for prefix, scope, _what, _reference in entries),
+                      key=lambda item: item[0].prefixlen)
+    top = (1 << (32 if family == 4 else 128)) - 1
+    points = sorted({int(n.network_address) for n, _ in networks}
+                    | {int(n.broadcast_address) + 1 for n, _ in networks
+                       if int(n.broadcast_address) < top})
+    starts: list[int] = []
+    ends: list[int] = []
+    values: list[int] = []
+    for i, point in enumerate(points):
+        holders = [code for n, code in networks
+                   if int(n.network_address) <= point <= int(n.broadcast_address)]
+        if holders:
+            starts.append(point)
+            ends.append(points[i + 1] - 1 if i + 1 < len(points) else top)
+            values.append(holders[-1])
+    if family == 4:
+        return _sorted(np.array(starts, dtype=np.uint32), np.array(ends, dtype=np.uint32), values)
+    return _sorted(np.array([s.to_bytes(16, "big") for s in starts], dtype="S16"),
+                   np.array([e.to_bytes(16, "big") for e in ends], dtype="S16"), values)
 
 
 def _sorted(starts: npt.NDArray[Any], ends: npt.NDArray[Any], values: Iterable[int]
