@@ -21,25 +21,16 @@ import polars as pl
 from databorder import __version__
 from databorder.atomic import write_json_atomically
 from databorder.attribute.attribute import attribute_destinations
+from databorder.attribute.domain import normalise_names
 from databorder.attribute.entities import KnowledgeBase
 from databorder.attribute.ip import IpDatabase
+from databorder.detect.counting import HASH_SEED
 from databorder.inventory import now
 
 SCHEMA = "databorder.flows/1"
 PRIVATE = "(private or reserved address space)"
 UNATTRIBUTED = "(unattributed)"
 TOP_NAMES = 3
-
-_SUMS = [
-    pl.len().alias("flows"),
-    pl.col("bytes_out").sum().alias("bytes_out"),
-    pl.col("bytes_in").sum().alias("bytes_in"),
-    pl.col("src_ip").n_unique().alias("internal_hosts"),
-    pl.col("dst_ip").n_unique().alias("destinations"),
-    pl.col("ts").min().alias("first_seen"),
-    pl.col("ts").max().alias("last_seen"),
-]
-
 
 @dataclass(slots=True)
 class FlowsResult:
@@ -65,54 +56,185 @@ class FlowsResult:
         }
 
 
+class DestinationTotals:
+    """Mergeable partial aggregate of flows per destination ``(dst_ip, name)``.
+
+    Holds one row per destination (flows, bytes out and in, first and last seen) and one row
+    per distinct (destination, internal host) pair: an exact distinct counter of ``src_ip`` per
+    destination, stored as 64-bit hashes of the address (never the address), so the hosts of a
+    group of destinations are the union of theirs. What it holds grows with destinations and
+    host pairs, not with records: batches are folded into pending parts that are merged into
+    the held tables once they outgrow them (``compact_rows`` at least), which keeps the merging
+    work amortised. Fold batches with :meth:`add`, other partials with :meth:`merge`.
+
+    Destinations are keyed by a 64-bit hash of ``(dst_ip, name)``; a collision among a few
+    million destinations is vanishingly unlikely (as in :mod:`databorder.detect.counting`).
+    """
+
+    def __init__(self, compact_rows: int = 1 << 18) -> None:
+        self.logs: set[str] = set()
+        self._compact_rows = compact_rows
+        self._destinations = pl.DataFrame(schema=_DESTINATION_SCHEMA)
+        self._pairs = pl.DataFrame(schema=_PAIR_SCHEMA)
+        self._pending_destinations: list[pl.DataFrame] = []
+        self._pending_pairs: list[pl.DataFrame] = []
+
+    def add(self, flows: pl.DataFrame) -> None:
+        """Fold a batch of named flows (FLOW_SCHEMA columns); rows without ``dst_ip`` skip."""
+        if flows.is_empty():
+            return
+        self.logs.update(flows["log"].unique().to_list())
+        rows = flows.filter(pl.col("dst_ip").is_not_null())
+        rows = rows.select("dst_ip", normalise_names(rows["name"]).alias("name"), "src_ip", "ts",
+                           "bytes_out", "bytes_in")
+        rows = rows.with_columns(pl.struct("dst_ip", "name").hash(HASH_SEED).alias("key"))
+        self._pending_destinations.append(
+            rows.group_by("key").agg(_destination_sums()).select(_DESTINATION_SCHEMA.names()))
+        self._pending_pairs.append(
+            rows.filter(pl.col("src_ip").is_not_null())
+            .select("key", pl.col("src_ip").hash(HASH_SEED).alias("host")).unique())
+        self._maybe_compact()
+
+    def merge(self, other: DestinationTotals) -> None:
+        other.compact()
+        self.logs |= other.logs
+        self._pending_destinations.append(other._destinations)
+        self._pending_pairs.append(other._pairs)
+        self._maybe_compact()
+
+    @property
+    def held_rows(self) -> tuple[int, int]:
+        """Rows held now: (per-destination rows, destination-host pairs), pending included."""
+        return (self._destinations.height + sum(p.height for p in self._pending_destinations),
+                self._pairs.height + sum(p.height for p in self._pending_pairs))
+
+    def _maybe_compact(self) -> None:
+        pending = (sum(p.height for p in self._pending_destinations)
+                   + sum(p.height for p in self._pending_pairs))
+        if pending > max(self._destinations.height + self._pairs.height, self._compact_rows):
+            self.compact()
+
+    def compact(self) -> None:
+        if self._pending_destinations:
+            self._destinations = (
+                pl.concat([self._destinations, *self._pending_destinations])
+                .group_by("key").agg(_merged_sums()).select(_DESTINATION_SCHEMA.names()))
+            self._pending_destinations = []
+        if self._pending_pairs:
+            self._pairs = pl.concat([self._pairs, *self._pending_pairs]).unique()
+            self._pending_pairs = []
+
+    def summarise(
+        self, knowledge: KnowledgeBase | None = None, ip_db: IpDatabase | None = None,
+    ) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
+        """Attribute every destination once and group them by controller."""
+        self.compact()
+        return _summarise(self._destinations, self._pairs, knowledge or KnowledgeBase.bundled(),
+                          ip_db or IpDatabase.bundled())
+
+
+_DESTINATION_SCHEMA = pl.Schema({
+    "key": pl.UInt64(), "dst_ip": pl.String(), "name": pl.String(), "flows": pl.Int64(),
+    "bytes_out": pl.Int64(), "bytes_in": pl.Int64(),
+    "first_seen": pl.Datetime("us", "UTC"), "last_seen": pl.Datetime("us", "UTC"),
+})
+_PAIR_SCHEMA = pl.Schema({"key": pl.UInt64(), "host": pl.UInt64()})
+_KEYS_OUT = ["recipient", "ultimate_parent", "controlled_from", "country_of_concern"]
+_SORT = ["bytes_out", "flows"]
+
+
+def _destination_sums() -> list[pl.Expr]:
+    return [
+        pl.col("dst_ip").first(), pl.col("name").first(),
+        pl.len().cast(pl.Int64).alias("flows"),
+        pl.col("bytes_out").sum().cast(pl.Int64), pl.col("bytes_in").sum().cast(pl.Int64),
+        pl.col("ts").min().alias("first_seen"), pl.col("ts").max().alias("last_seen"),
+    ]
+
+
+def _merged_sums() -> list[pl.Expr]:
+    return [
+        pl.col("dst_ip").first(), pl.col("name").first(),
+        pl.col("flows").sum(), pl.col("bytes_out").sum(), pl.col("bytes_in").sum(),
+        pl.col("first_seen").min(), pl.col("last_seen").max(),
+    ]
+
+
+def _summarise(destinations: pl.DataFrame, pairs: pl.DataFrame, knowledge: KnowledgeBase,
+               ip_db: IpDatabase) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
+    attributed = attribute_destinations(destinations.select("dst_ip", "name"), ip_db=ip_db,
+                                        knowledge=knowledge).drop("dst_ip", "name")
+    names = {e.id: e.name for e in knowledge.entities.values()}
+    group = (pl.when(~pl.col("_public")).then(pl.lit(PRIVATE))
+             .when(pl.col("ultimate_parent").is_null()).then(pl.lit(UNATTRIBUTED))
+             .otherwise(pl.col("parent_name")))
+    hosts = pairs.group_by("key").agg(pl.len().cast(pl.UInt32).alias("internal_hosts"))
+    table = (
+        pl.concat([destinations, attributed], how="horizontal")
+        .with_columns(
+            pl.col("ultimate_parent").replace_strict(names, default=None).alias("parent_name"),
+            pl.col("entity").replace_strict(names, default=None).alias("entity_name"),
+            pl.col("ip_scope").eq("public").alias("_public"),
+        )
+        .with_columns(group.alias("recipient"))
+        .join(hosts, on="key", how="left")
+        .with_columns(pl.col("internal_hosts").fill_null(0), pl.lit(1, pl.UInt32)
+                      .alias("destinations"))
+    )
+    counted = ["flows", "bytes_out", "bytes_in", "internal_hosts", "destinations",
+               "first_seen", "last_seen"]
+    destination_rows = (
+        table.select("dst_ip", "name", *counted,
+                     *attributed.columns, "parent_name", "entity_name")
+        .sort([*_SORT, "dst_ip", "name"], descending=[True, True, False, False],
+              nulls_last=True)
+    )
+    group_hosts = (pairs.join(table.select("key", *_KEYS_OUT), on="key", how="inner")
+                   .group_by(_KEYS_OUT).agg(pl.col("host").n_unique().cast(pl.UInt32)
+                                            .alias("internal_hosts")))
+    top_names = (table.filter(pl.col("name").is_not_null())
+                 .group_by([*_KEYS_OUT, "name"]).agg(pl.col("flows").sum())
+                 .sort(["flows", "name"], descending=[True, False])
+                 .group_by(_KEYS_OUT, maintain_order=True)
+                 .agg(pl.col("name").head(TOP_NAMES).alias("top_names")))
+    groups = (
+        table.group_by(_KEYS_OUT).agg(
+            pl.col("flows").sum(), pl.col("bytes_out").sum(), pl.col("bytes_in").sum(),
+            pl.col("dst_ip").n_unique().cast(pl.UInt32).alias("destinations"),
+            pl.col("first_seen").min(), pl.col("last_seen").max())
+        .join(group_hosts, on=_KEYS_OUT, how="left", nulls_equal=True)
+        .with_columns(pl.col("internal_hosts").fill_null(0))
+        .join(top_names, on=_KEYS_OUT, how="left", nulls_equal=True)
+        .select(*_KEYS_OUT, *counted, "top_names")
+        .sort([*_SORT, "recipient"], descending=[True, True, False], nulls_last=True)
+    )
+    private = table.filter(~pl.col("_public"))
+    unattributed = table.filter(pl.col("_public") & pl.col("ultimate_parent").is_null())
+    totals = {
+        "flows": _sum(table, "flows"),
+        "bytes_out": _sum(table, "bytes_out"),
+        "bytes_in": _sum(table, "bytes_in"),
+        "private_flows": _sum(private, "flows"),
+        "private_bytes_out": _sum(private, "bytes_out"),
+        "unattributed_flows": _sum(unattributed, "flows"),
+        "unattributed_bytes_out": _sum(unattributed, "bytes_out"),
+    }
+    return groups, destination_rows, totals
+
+
+def _sum(frame: pl.DataFrame, column: str) -> int:
+    return int(frame[column].sum() or 0)
+
+
 def summarise(
     flows: pl.DataFrame,
     knowledge: KnowledgeBase | None = None,
     ip_db: IpDatabase | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
-    """Attribute the distinct destinations of ``flows`` and group them by controller."""
-    knowledge = knowledge or KnowledgeBase.bundled()
-    ip_db = ip_db or IpDatabase.bundled()
-    flows = flows.filter(pl.col("dst_ip").is_not_null())
-    keys = flows.select("dst_ip", "name").unique()
-    attributed = attribute_destinations(keys, ip_db=ip_db, knowledge=knowledge)
-    names = {e.id: e.name for e in knowledge.entities.values()}
-    attributed = attributed.with_columns(
-        pl.col("ultimate_parent").replace_strict(names, default=None).alias("parent_name"),
-        pl.col("entity").replace_strict(names, default=None).alias("entity_name"),
-        pl.col("ip_scope").eq("public").alias("_public"),
-    )
-    joined = flows.with_columns(pl.col("name").str.strip_chars_end(".").str.to_lowercase()).join(
-        attributed, on=["dst_ip", "name"], how="left", nulls_equal=True)
-    group = (pl.when(~pl.col("_public")).then(pl.lit(PRIVATE))
-             .when(pl.col("ultimate_parent").is_null()).then(pl.lit(UNATTRIBUTED))
-             .otherwise(pl.col("parent_name")))
-    joined = joined.with_columns(group.alias("recipient"))
-    keys_out = ["recipient", "ultimate_parent", "controlled_from", "country_of_concern"]
-    top_names = (joined.filter(pl.col("name").is_not_null())
-                 .group_by([*keys_out, "name"], maintain_order=True).len()
-                 .sort("len", descending=True)
-                 .group_by(keys_out, maintain_order=True)
-                 .agg(pl.col("name").head(TOP_NAMES).alias("top_names")))
-    groups = (joined.group_by(keys_out).agg(_SUMS)
-              .join(top_names, on=keys_out, how="left", nulls_equal=True)
-              .sort(["bytes_out", "flows"], descending=True, nulls_last=True))
-    destinations = (joined.group_by(["dst_ip", "name"]).agg(_SUMS)
-                    .join(attributed.drop("_public"), on=["dst_ip", "name"], how="left",
-                          nulls_equal=True)
-                    .sort(["bytes_out", "flows"], descending=True, nulls_last=True))
-    private = joined.filter(~pl.col("_public"))
-    unattributed = joined.filter(pl.col("_public") & pl.col("ultimate_parent").is_null())
-    totals = {
-        "flows": joined.height,
-        "bytes_out": int(joined["bytes_out"].sum() or 0),
-        "bytes_in": int(joined["bytes_in"].sum() or 0),
-        "private_flows": private.height,
-        "private_bytes_out": int(private["bytes_out"].sum() or 0),
-        "unattributed_flows": unattributed.height,
-        "unattributed_bytes_out": int(unattributed["bytes_out"].sum() or 0),
-    }
-    return groups, destinations, totals
+    """Attribute the distinct destinations of a table of named flows, group by controller."""
+    totals = DestinationTotals()
+    totals.add(flows)
+    return totals.summarise(knowledge, ip_db)
 
 
 def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
@@ -146,4 +268,4 @@ def write_json(result: FlowsResult, path: Path) -> None:
     write_json_atomically(to_json(result), path)
 
 
-__all__ = ["FlowsResult", "now", "summarise", "to_json", "write_json"]
+__all__ = ["DestinationTotals", "FlowsResult", "now", "summarise", "to_json", "write_json"]

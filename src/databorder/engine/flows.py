@@ -1,18 +1,28 @@
-"""The local executor of ``databorder flows``: read, name, attribute, group."""
+"""The local executor of ``databorder flows``: read, name, attribute, group — streaming.
+
+The naming records (dns/ssl/http logs, usually much smaller than the connections) are read
+first and kept; the flows are then read one batch (at most 65,536 rows) at a time, named and
+folded into a :class:`DestinationTotals` per file, which joins the run's totals once the file
+is read to its end (a file that fails counts for nothing). Memory grows with the distinct
+destinations and (destination, internal host) pairs, not with the records; the destinations
+are attributed once, at the end.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
+import polars as pl
+
 from databorder.attribute.entities import KnowledgeBase
 from databorder.attribute.ip import IpDatabase
-from databorder.destinations import FlowsResult, summarise
+from databorder.destinations import DestinationTotals, FlowsResult
 from databorder.inventory import now
 from databorder.sources.base import ProgressFn
 from databorder.sources.open import walk
 from databorder.traffic.naming import name_flows
-from databorder.traffic.open import read_logs
+from databorder.traffic.open import flow_files, open_targets, read_names
 
 
 def total_size(targets: Sequence[str]) -> int:
@@ -33,16 +43,26 @@ def run_flows(
     progress: ProgressFn | None = None,
     ip_db: IpDatabase | None = None,
 ) -> FlowsResult:
-    """Read every log, name destinations from the same capture, attribute and group them."""
+    """Read every log, name destinations from the same capture, attribute and group them.
+
+    ``progress`` is called with input bytes (compressed sizes) as they are read.
+    """
     started = now()
     knowledge = knowledge or KnowledgeBase.bundled()
     ip_db = ip_db or IpDatabase.bundled()
-    logs = read_logs(targets, progress=progress)
-    named = name_flows(logs.flows, logs.names)
-    groups, destinations, totals = summarise(named, knowledge, ip_db)
+    logs = open_targets(targets)
+    names = read_names(logs, progress)
+    totals = DestinationTotals()
+    for file in flow_files(logs, progress=progress):
+        part = DestinationTotals()
+        for batch in file:
+            part.add(name_flows(pl.DataFrame(pl.from_arrow(batch)), names))
+        if not file.failed:
+            totals.merge(part)
+    groups, destinations, sums = totals.summarise(knowledge, ip_db)
     result = FlowsResult(
-        started_at=started, groups=groups, destinations=destinations, totals=totals,
-        logs=sorted(set(named["log"].to_list())) if named.height else [],
+        started_at=started, groups=groups, destinations=destinations, totals=sums,
+        logs=sorted(totals.logs),
         problems=logs.problems,
         skipped=[(s.source, s.reason) for s in logs.skipped if not s.error],
         data_sources={

@@ -7,7 +7,9 @@ read as far as it can be and the rest is reported. Readers are found automatical
 concrete :class:`FlowReader` subclass in a module of this package whose constructor needs no
 argument; readers that need one (the generic CSV mapping) are passed in ``readers``.
 
-:func:`read_logs` reads everything into one Flow table and one naming table, collecting one
+:func:`open_targets`, :func:`read_names` and :func:`flow_files` stream: the naming records first
+(dns/ssl/http logs, usually much smaller), then the flows one file and one batch at a time.
+:func:`read_logs` reads everything into one Flow table and one naming table. Both collect one
 line per input that failed instead of stopping.
 """
 
@@ -129,13 +131,136 @@ def open_logs(targets: Sequence[str | Path],
                 yield Skipped(exc.source, exc.reason, error=True)
 
 
-def _sources(targets: Sequence[str | Path], readers: Sequence[FlowReader],
-             result: ReadLogs) -> Iterator[FlowSource | Skipped]:
+@dataclass
+class LogSet:
+    """Targets opened (heads sniffed, nothing read yet), what was skipped and what failed.
+
+    Problems are kept in the order of the inputs, whichever reading pass found them.
+    """
+
+    sources: list[FlowSource] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    _failures: list[tuple[int, str]] = field(default_factory=list)
+    _positions: dict[int, int] = field(default_factory=dict)
+    _failed: set[int] = field(default_factory=set)
+    _opened: int = 0
+
+    @property
+    def problems(self) -> list[str]:
+        """One line per input that failed (``file:line: reason``), in input order."""
+        return [message for _, message in sorted(self._failures, key=lambda f: f[0])]
+
+    def fail(self, source: FlowSource, message: str) -> None:
+        self._failed.add(id(source))
+        self._failures.append((self._positions[id(source)], message))
+
+    def failed(self, source: FlowSource) -> bool:
+        return id(source) in self._failed
+
+    def of_kind(self, *kinds: Kind) -> list[FlowSource]:
+        return [s for s in self.sources if s.kind in kinds]
+
+    def _add(self, entry: FlowSource | Skipped | str) -> None:
+        position = self._opened
+        self._opened += 1
+        if isinstance(entry, FlowSource):
+            self._positions[id(entry)] = position
+            self.sources.append(entry)
+            return
+        if isinstance(entry, Skipped):
+            self.skipped.append(entry)
+            if not entry.error:
+                return
+            entry = f"{entry.source}: {entry.reason}"
+        self._failures.append((position, entry))
+
+
+def open_targets(targets: Sequence[str | Path], readers: Sequence[FlowReader] = ()) -> LogSet:
+    """Every log under ``targets`` opened; a missing target is a problem, not an exception."""
+    logs = LogSet()
     for target in targets:
         try:
-            yield from open_logs([target], readers)
+            for entry in open_logs([target], readers):
+                logs._add(entry)
         except InputError as exc:
-            result.problems.append(str(exc))
+            logs._add(str(exc))
+    return logs
+
+
+def read_names(logs: LogSet, progress: ProgressFn | None = None) -> pl.DataFrame:
+    """Naming records (NAME_SCHEMA) of every ``names``-kind log; one that fails gives none."""
+    parts: list[pa.RecordBatch] = []
+    for source in logs.of_kind("names"):
+        try:
+            parts.extend(source.names(progress))
+        except InputError as exc:
+            logs.fail(source, str(exc))
+    return pl.DataFrame(pl.from_arrow(pa.Table.from_batches(parts, schema=NAME_SCHEMA)))
+
+
+class FlowFile:
+    """The flow batches of one log, read once, in order.
+
+    A read error ends the batches and is recorded in the :class:`LogSet` (``failed`` is then
+    true): a caller that folds batches should keep a file's partial result apart until the file
+    is read to its end, so that a failed file counts for nothing, as it always did.
+    """
+
+    def __init__(self, source: FlowSource, logs: LogSet, extra: Sequence[str],
+                 progress: ProgressFn | None) -> None:
+        self.source = source
+        self.rows = 0
+        self.failed = False
+        self._logs = logs
+        self._extra = tuple(extra)
+        self._progress = progress
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        try:
+            for batch in self.source.batches(self._progress, self._extra):
+                self.rows += batch.num_rows
+                yield batch
+        except InputError as exc:
+            self.failed = True
+            self._logs.fail(self.source, str(exc))
+
+
+def flow_files(logs: LogSet, with_uid: bool = True,
+               progress: ProgressFn | None = None) -> Iterator[FlowFile]:
+    """The ``flows``-kind logs, one :class:`FlowFile` each; iterate each before the next.
+
+    When none of them yields a row, the rows of the other logs (naming and event logs of a
+    capture without conn.log) are the flows. Naming logs whose names were read are read again
+    without ``progress`` (their bytes were counted then); logs left unread advance ``progress``
+    by their size, so a progress bar ends full.
+    """
+    extra = ("uid",) if with_uid else ()
+    counted = 0
+    for source in logs.of_kind("flows"):
+        file = FlowFile(source, logs, extra, progress)
+        yield file
+        counted += 0 if file.failed else file.rows
+    others = [s for s in logs.of_kind("names", "events") if not logs.failed(s)]
+    if counted:
+        if progress is not None:
+            for source in others:
+                if source.kind == "events":
+                    progress(source.size_bytes)
+        return
+    for source in others:
+        yield FlowFile(source, logs, extra, progress if source.kind == "events" else None)
+
+
+def flow_table(files: Iterator[FlowFile], with_uid: bool = True) -> pl.DataFrame:
+    """The batches of files read to their end, as one table (FLOW_SCHEMA, ``uid`` if asked)."""
+    extra = ("uid",) if with_uid else ()
+    schema = pa.schema(list(FLOW_SCHEMA) + [pa.field(e, EXTRA_COLUMNS[e]) for e in extra])
+    parts: list[pa.RecordBatch] = []
+    for file in files:
+        batches = list(file)
+        if not file.failed:
+            parts.extend(batches)
+    return pl.DataFrame(pl.from_arrow(pa.Table.from_batches(parts, schema=schema)))
 
 
 @dataclass
@@ -153,30 +278,12 @@ def read_logs(targets: Sequence[str | Path], readers: Sequence[FlowReader] = (),
               with_uid: bool = True, progress: ProgressFn | None = None) -> ReadLogs:
     """Flows of ``flows``-kind logs, naming records of ``names``-kind logs, and the problems.
 
-    When no log of the capture holds connections (only ssl/http/dns logs), the rows of the
-    naming logs are used as flows. ``with_uid`` keeps Zeek's ``uid`` for naming by uid.
+    Everything in memory: for large captures stream instead (:func:`open_targets`,
+    :func:`read_names`, :func:`flow_files`, as ``databorder flows`` does). When no log of the
+    capture holds connections (only ssl/http/dns logs), the rows of the other logs are used as
+    flows. ``with_uid`` keeps Zeek's ``uid`` for naming by uid.
     """
-    extra = ("uid",) if with_uid else ()
-    flow_parts: list[pa.RecordBatch] = []
-    fallback: list[pa.RecordBatch] = []
-    name_parts: list[pa.RecordBatch] = []
-    result = ReadLogs(pl.DataFrame(), pl.DataFrame())
-    for source in _sources(targets, readers, result):
-        if isinstance(source, Skipped):
-            result.skipped.append(source)
-            if source.error:
-                result.problems.append(f"{source.source}: {source.reason}")
-            continue
-        try:
-            flows = list(source.batches(progress, extra))
-            names = list(source.names()) if source.kind == "names" else []
-        except InputError as exc:
-            result.problems.append(str(exc))
-            continue
-        (flow_parts if source.kind == "flows" else fallback).extend(flows)
-        name_parts.extend(names)
-    flow_schema = pa.schema(list(FLOW_SCHEMA) + [pa.field(e, EXTRA_COLUMNS[e]) for e in extra])
-    parts = flow_parts or fallback
-    result.flows = pl.from_arrow(pa.Table.from_batches(parts, schema=flow_schema))  # type: ignore[assignment]
-    result.names = pl.from_arrow(pa.Table.from_batches(name_parts, schema=NAME_SCHEMA))  # type: ignore[assignment]
-    return result
+    logs = open_targets(targets, readers)
+    names = read_names(logs, progress)
+    flows = flow_table(flow_files(logs, with_uid, progress), with_uid)
+    return ReadLogs(flows, names, logs.problems, logs.skipped)
