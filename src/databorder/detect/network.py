@@ -50,6 +50,7 @@ _IPV6 = _ipv6_grammar()
 # wrapped in brackets or quotes and followed by one punctuation mark (``(10.0.0.1)``,
 # ``[2001:db8::1]:443``, ``'fe80::1%eth0'``, ``10.0.0.0/8,``). Valid in Rust and Python regex.
 _IPV4_CELL = rf"^{_OPEN}{_IPV4}(?:{_V4_PREFIX})?(?:{_PORT})?{_CLOSE}$"
+_PLAIN_IPV4 = rf"^{_IPV4}$"
 _IPV6_CELL = (rf"^{_OPEN}(?:{_IPV6}(?:{_ZONE})?(?:{_V6_PREFIX})?"
               rf"|\[{_IPV6}(?:{_ZONE})?(?:{_V6_PREFIX})?\](?:{_PORT})?){_CLOSE}$")
 
@@ -248,9 +249,23 @@ class IpAddressDetector(Detector):
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
         stripped = values.cast(pl.String).str.strip_chars()
+        # a bare dotted quad of the strict grammar (no leading zeros) is its own normal form:
+        # the usual IPv4 column skips the extraction and the IPv6 steps (30 ms per batch)
+        plain = stripped.str.contains(_PLAIN_IPV4).fill_null(False)
+        if plain.all():
+            return stripped.alias(values.name)
+        if plain.any():
+            rest = ~plain
+            return stripped.scatter(rest.arg_true(), self._normalize_forms(stripped.filter(rest))
+                                    ).alias(values.name)
+        return self._normalize_forms(stripped).alias(values.name)
+
+    @staticmethod
+    def _normalize_forms(stripped: pl.Series) -> pl.Series:
+        """Normal forms of stripped cells of any accepted shape (wrapped, ports, IPv6)."""
         ipv4 = stripped.str.extract(f"^{_OPEN}({_IPV4})(?:[^0-9]|$)", 1)
         ipv6 = stripped.str.extract(r"([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)", 1)
-        return ipv4.fill_null(_ipv6_canonical(ipv6.str.strip_chars_end("."))).alias(values.name)
+        return ipv4.fill_null(_ipv6_canonical(ipv6.str.strip_chars_end(".")))
 
     def find_in_text(self, text: str) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
@@ -274,6 +289,7 @@ _MAC_COLON = r"[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}"
 _MAC_DASH = rf"{_PAIR}(?:-{_PAIR}){{5}}"
 _MAC_DOT = rf"{_QUAD}\.{_QUAD}\.{_QUAD}"
 _MAC_BARE = r"[0-9A-Fa-f]{12}"
+_MAC_PAIRS = r"^[0-9a-f]{2}(?:[:\-][0-9a-f]{2}){5}$"
 _ALL_ZERO = r"^(?:0{1,2}[:.\-]?)+$"
 _BROADCAST = r"^(?:[fF]{2}[:.\-]?)+$"
 _MAC_TEXT_BEFORE = r"(?<![0-9A-Za-z_:.\-])"
@@ -371,6 +387,19 @@ class MacAddressDetector(Detector):
         return (shaped & ~filler).fill_null(False).alias(values.name)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
+        lowered = values.str.strip_chars().str.to_lowercase()
+        # six pairs with ``:`` or ``-``, the usual forms, only need ``-`` written ``:``
+        paired = lowered.str.contains(_MAC_PAIRS).fill_null(False)
+        normal = lowered.str.replace_all("-", ":", literal=True)
+        if paired.all():
+            return normal.alias(values.name)
+        rest = ~paired
+        return normal.scatter(rest.arg_true(), self._normalize_forms(values.filter(rest))
+                              ).alias(values.name)
+
+    @staticmethod
+    def _normalize_forms(values: pl.Series) -> pl.Series:
+        """Lower-case colon form of cells in any accepted form (dots, dropped zeros)."""
         hex12 = _hex12_expr(values)
         pairs = [hex12.str.slice(i, 2) for i in range(0, 12, 2)]
         frame = pl.DataFrame({f"p{i}": p for i, p in enumerate(pairs)})
