@@ -21,6 +21,7 @@ from rich.progress import (
 
 from databorder import __version__
 from databorder.attribute.entities import KnowledgeBase
+from databorder.attribute.ip import IpDatabase
 from databorder.attribute.whois import whois as lookup_whois
 from databorder.destinations import write_json as write_flows
 from databorder.detect.columns import SAMPLE_ROWS
@@ -105,25 +106,34 @@ def scan(targets: tuple[str, ...], json_path: Path | None, tables: tuple[str, ..
         sys.exit(EXIT_INPUT_ERRORS)
 
 
+IP_DB_OPTION = click.option(
+    "--ip-db", "ip_db_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="A MaxMind-format .mmdb (GeoLite2-ASN and/or GeoLite2-Country/City; up to two) to use "
+         "instead of the bundled IP data.")
+
+
 @cli.command()
 @click.argument("logs", nargs=-1, required=True)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every group and destination as JSON to this file.")
 @click.option("--knowledge", "knowledge_path", type=click.Path(dir_okay=False, path_type=Path),
               help="A YAML file of entities that adds to or overrides the bundled ones.")
+@IP_DB_OPTION
 @click.option("--no-progress", is_flag=True, help="Do not draw a progress bar.")
 def flows(logs: tuple[str, ...], json_path: Path | None, knowledge_path: Path | None,
-          no_progress: bool) -> None:
+          ip_db_paths: tuple[Path, ...], no_progress: bool) -> None:
     """Who receives our egress: destinations by ultimate parent and jurisdiction."""
     console = _stdout()
     knowledge = KnowledgeBase.bundled(knowledge_path)
+    ip_db = IpDatabase.from_mmdb(*ip_db_paths) if ip_db_paths else None
     if no_progress or not console.is_terminal:
-        result = run_flows(logs, knowledge)
+        result = run_flows(logs, knowledge, ip_db=ip_db)
     else:
         with Progress(TextColumn("reading logs"), BarColumn(), DownloadColumn(),
                       TransferSpeedColumn(), TimeElapsedColumn(), console=console) as progress:
             task = progress.add_task("logs", total=total_size(logs) or None)
-            result = run_flows(logs, knowledge, lambda n: progress.update(task, advance=n))
+            result = run_flows(logs, knowledge, lambda n: progress.update(task, advance=n),
+                               ip_db=ip_db)
     print_flows(result, console)
     failed = bool(result.problems)
     for problem in result.problems:
@@ -138,9 +148,11 @@ def flows(logs: tuple[str, ...], json_path: Path | None, knowledge_path: Path | 
 @click.argument("target")
 @click.option("--knowledge", "knowledge_path", type=click.Path(dir_okay=False, path_type=Path),
               help="A YAML file of entities that adds to or overrides the bundled ones.")
-def whois(target: str, knowledge_path: Path | None) -> None:
+@IP_DB_OPTION
+def whois(target: str, knowledge_path: Path | None, ip_db_paths: tuple[Path, ...]) -> None:
     """The attribution chain of an IP address, a host name or an organisation name."""
-    answer = lookup_whois(target, KnowledgeBase.bundled(knowledge_path))
+    ip_db = IpDatabase.from_mmdb(*ip_db_paths) if ip_db_paths else None
+    answer = lookup_whois(target, KnowledgeBase.bundled(knowledge_path), ip_db)
     print_whois(answer, _stdout())
 
 

@@ -160,6 +160,13 @@ class IpDatabase:
         return _bundled()
 
     @classmethod
+    def from_mmdb(cls, *paths: Path) -> IpDatabase:
+        """Load one or two MaxMind-format files (an ASN and a country or city database)."""
+        from databorder.attribute.mmdb import load_mmdb
+
+        return load_mmdb(paths)
+
+    @classmethod
     def from_geoip2fast(cls, path: Path) -> IpDatabase:
         """Load a geoip2fast ``*-asn-ipv6.dat.gz`` file (country + ASN, IPv4 + IPv6)."""
         return _load_geoip2fast(path, str(path))

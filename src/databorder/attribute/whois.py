@@ -104,8 +104,11 @@ def whois(target: str, knowledge: KnowledgeBase | None = None,
     row = attribute_destinations(frame, ip_db=ip_db, knowledge=knowledge).row(0, named=True)
     data_source = f"{ip_db.source} (as of {ip_db.as_of})" if ip_db.as_of else ip_db.source
     if answer.kind == "ip":
-        network = row["as_name"] or "(no network in the bundled data)"
-        asn = f"AS{row['asn']}" if row["asn"] else "AS number not in the bundled data"
+        if row["ip_scope"] == "public":
+            network = row["as_name"] or "(no network in the IP data)"
+        else:
+            network = f"({row['ip_scope']} address space: no network, no owner)"
+        asn = f"AS{row['asn']}" if row["asn"] else "AS number not in the IP data"
         answer.hops.append(WhoisHop("network", network,
                                     f"{asn}; address in {row['ip_country'] or '?'}; "
                                     f"{row['ip_scope']} address", data_source))
