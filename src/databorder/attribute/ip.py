@@ -4,7 +4,9 @@ The bundled data comes from the ``geoip2fast`` package (MIT), whose ``.dat.gz`` 
 from MaxMind GeoLite2 Country and ASN CSVs (GeoLite2 data by MaxMind, CC BY-SA 4.0). Those files
 keep the AS *organisation name* of every network but not its number, so the bundled database
 answers ``asn = null`` and the knowledge base matches networks by organisation name as well as by
-number (a MaxMind-format reader that adds the numbers is the next step, see docs/attribution.md).
+number. A user's MaxMind-format files, which carry the numbers, load with ``from_mmdb``.
+Special-purpose ranges (``special_ranges``) are folded into the same interval tables, so the
+scope costs no extra search.
 
 Lookups are vectorised: the data is loaded once into sorted, non-overlapping range tables
 (IPv4 as ``uint32``, IPv6 as 16-byte big-endian ``S16`` strings, which NumPy compares
