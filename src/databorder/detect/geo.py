@@ -221,22 +221,25 @@ class _CoordinateStringDetector(Detector):
         """Vectorised :meth:`_wanted` for plain decimal pairs, from the fewer decimals."""
 
     def valid_cells(self, values: pl.Series) -> pl.Series:
-        stripped = pl.col("v").str.strip_chars()
-        parts = stripped.str.extract_groups(_RUST_DECIMAL_PAIR)
-        lat = parts.struct.field("1").cast(pl.Float64, strict=False)
-        lon = parts.struct.field("3").cast(pl.Float64, strict=False)
-        decimals = pl.min_horizontal(parts.struct.field("2").str.len_chars(),
-                                     parts.struct.field("4").str.len_chars())
+        # the pair's parts are materialised once: in one expression Polars would run the
+        # extraction again for each part it is asked for (five times)
+        parts = pl.DataFrame({"s": values.str.strip_chars()}).with_columns(
+            pl.col("s").str.extract_groups(_RUST_DECIMAL_PAIR).struct.unnest())
+        lat = pl.col("1").cast(pl.Float64, strict=False)
+        lon = pl.col("3").cast(pl.Float64, strict=False)
+        decimals = pl.min_horizontal(pl.col("2").str.len_chars(), pl.col("4").str.len_chars())
         plain = (
             (lat.abs() <= 90) & (lon.abs() <= 180) & ~((lat == 0) & (lon == 0))
             & self._decimals_wanted(decimals)
         ).fill_null(False)
+        # what Python can parse besides plain pairs: GeoJSON, two decimals (with hemisphere
+        # letters) or minutes (DMS); dates, prices and ids of the shape never reach Python
+        parsable = ((pl.col("s").str.count_matches(".", literal=True) >= 2)
+                    | pl.col("s").str.contains("[{'′m]"))
         other_shape = (
-            parts.struct.field("1").is_null() & stripped.str.contains(_RUST_OTHER_SHAPES)
+            pl.col("1").is_null() & pl.col("s").str.contains(_RUST_OTHER_SHAPES) & parsable
         ).fill_null(False)
-        frame = pl.DataFrame({"v": values}).select(
-            stripped.alias("s"), plain.alias("plain"), other_shape.alias("other")
-        )
+        frame = parts.select("s", plain.alias("plain"), other_shape.alias("other"))
         others = frame.filter("other")["s"].unique().to_list()
         valid_others = pl.Series([o for o in others if self.validate(o)], dtype=pl.String)
         return frame.select(

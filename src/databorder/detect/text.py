@@ -205,16 +205,18 @@ def _python_pass(
     prefilters = [f"(?:{d.prefilter or d.cell_pattern})" for d in detectors]
     exact = "|".join(prefilters)
     relaxed = "|".join(_without_word_boundaries(p) for p in prefilters)
-    text = pl.col("t")
+    column = pl.col("t")
     frame = (texts.rename("t").to_frame().with_row_index("row")
-             .filter(text.str.contains(relaxed).fill_null(False)))
-    if relaxed != exact:
-        frame = frame.filter(text.str.contains(exact).fill_null(False))
-    masks = frame.select("row", *(_candidate_rows(d).alias(str(i))
-                                  for i, d in enumerate(detectors)))
+             .filter(column.str.contains(relaxed).fill_null(False)))
+    if relaxed != exact and frame.height:
+        frame = frame.filter(column.str.contains(exact).fill_null(False))
+    if frame.height == 0:
+        return []
+    masks = frame.select(*(_candidate_rows(d).alias(str(i)) for i, d in enumerate(detectors)))
+    rows, flags = frame["row"].to_numpy(), masks.to_numpy()
     candidate_rows: dict[int, list[Detector]] = {}
     for i, detector in enumerate(detectors):
-        for row in masks.filter(pl.col(str(i)))["row"].to_list():
+        for row in rows[flags[:, i]].tolist():
             candidate_rows.setdefault(row, []).append(detector)
     results = []
     for row in sorted(candidate_rows):
