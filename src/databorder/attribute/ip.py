@@ -126,13 +126,24 @@ def _intervals(tables: Sequence[RangeTable], dtype: Any, limit: int | None
     else:
         wide = [t.starts.astype(np.uint64) for t in tables]
         wide += [t.ends.astype(np.uint64) + 1 for t in tables]
-        cuts64 = np.unique(np.concatenate([*wide, np.zeros(1, np.uint64)]))
+        cuts64 = _sorted_unique(np.concatenate([*wide, np.zeros(1, np.uint64)]))
         cuts = cuts64[cuts64 < (limit or 0)].astype(dtype)
-    bounds = np.unique(cuts)
+    bounds = _sorted_unique(cuts)
     ids = [t.find(bounds) for t in tables]
     keep = np.ones(bounds.size, dtype=bool)
     keep[1:] = np.logical_or.reduce([i[1:] != i[:-1] for i in ids])
     return bounds[keep], [i[keep] for i in ids]
+
+
+def _sorted_unique(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``np.unique`` by sorting: several times faster than its hash path on 16-byte keys."""
+    ordered = np.sort(values)
+    if ordered.size == 0:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def _next_key(key: bytes) -> bytes | None:
