@@ -353,12 +353,33 @@ def _decimals_expr(column: str) -> pl.Expr:
     )
 
 
+def _in_range_cells(lat: pl.Series, lon: pl.Series) -> pl.Series:
+    return ((lat.abs() <= 90) & (lon.abs() <= 180) & ~((lat == 0) & (lon == 0))).fill_null(False)
+
+
+def _pair_texts(lat: str, lon: str) -> pl.Expr:
+    return pl.struct(_as_text(lat).alias("lat"), _as_text(lon).alias("lon"))
+
+
+def _pair_in_range(texts: pl.Series) -> pl.Series:
+    lat, lon = (texts.struct.field(n).cast(pl.Float64, strict=False) for n in ("lat", "lon"))
+    return _in_range_cells(lat, lon)
+
+
+def _joined_if_in_range(texts: pl.Series) -> pl.Series:
+    joined = texts.struct.unnest().select(pl.concat_str("lat", pl.lit(","), "lon")).to_series()
+    return joined.set(~_pair_in_range(texts), None)
+
+
 def _valid_pair(lat: str, lon: str) -> pl.Expr:
-    lat_value, lon_value = _as_number(lat), _as_number(lon)
-    return (
-        (lat_value.abs() <= 90) & (lon_value.abs() <= 180)
-        & ~((lat_value == 0) & (lon_value == 0))
-    ).fill_null(False)
+    # each column is read as text and as a number once per batch: written as one expression,
+    # Polars would convert each twice for the range check and again for the key
+    return _pair_texts(lat, lon).map_batches(_pair_in_range, return_dtype=pl.Boolean)
+
+
+def _valid_pair_key(lat: str, lon: str) -> pl.Expr:
+    """``"lat,lon"`` as written (sign ``+`` dropped) where the pair is valid, else null."""
+    return _pair_texts(lat, lon).map_batches(_joined_if_in_range, return_dtype=pl.String)
 
 
 class CoordinatePairDetector(TableDetector):
@@ -419,10 +440,7 @@ class CoordinatePairDetector(TableDetector):
         precise_share = float(valid.select(fine.mean()).item() or 0.0)
         precise = precise_share >= _MIN_PRECISE_SHARE
         category = "precise_geolocation" if precise else "coarse_geolocation"
-        row_filter = _valid_pair(lat, lon)
-        key = pl.when(row_filter).then(
-            pl.concat_str([_as_text(lat), pl.lit(","), _as_text(lon)])
-        ).otherwise(None)
+        key = _valid_pair_key(lat, lon)
         samples = valid.head(3).select(
             pl.format("{},{}", _as_number(lat).round(1), _as_number(lon).round(1)).alias("m")
         )["m"].to_list()
@@ -440,7 +458,8 @@ class CoordinatePairDetector(TableDetector):
             confidence=0.95 if precise else 0.8,
             reason=reason,
             key=key,
-            row_filter=row_filter,
+            # no row filter: the key is null exactly where the pair is not valid, and the
+            # full pass then counts the rows of non-null keys without a second conversion
             masked_samples=tuple(str(s) for s in samples),
             details={"swapped": str(swapped).lower(), "precise_share": f"{precise_share:.2f}"},
         )
