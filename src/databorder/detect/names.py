@@ -53,6 +53,14 @@ def name_lists() -> NameLists:
     return NameLists(frozenset(latin), frozenset(cjk))
 
 
+@cache
+def _name_series() -> tuple[pl.Series, pl.Series]:
+    """The Latin names and the Chinese surnames as Polars columns, built once per process."""
+    lists = name_lists()
+    return (pl.Series(sorted(lists.latin), dtype=pl.String),
+            pl.Series(sorted(lists.cjk_surnames), dtype=pl.String))
+
+
 def _token_known(token: str, known: frozenset[str]) -> bool:
     word = token.rstrip(".").casefold()
     return word in known or any(part in known for part in word.split("-") if part)
@@ -123,15 +131,15 @@ class PersonNameDetector(Detector):
         """The full pass, vectorised: the cell shape, at most four tokens, and a known first
         or last name among them (or a Chinese name starting with a known surname). Unlike
         :meth:`validate` it does not check each token's letters one by one."""
-        lists = name_lists()
+        latin, surnames = _name_series()
         frame = pl.DataFrame({"v": values}).with_row_index("row")
         tokens = (frame.select("row", pl.col("v").str.to_lowercase()
                                .str.replace_all(r"[,.\-]", " ").str.split(" ").alias("t"))
                   .explode("t").filter(pl.col("t") != ""))
-        known = tokens.filter(pl.col("t").is_in(pl.Series(sorted(lists.latin)).implode()))
+        known = tokens.filter(pl.col("t").is_in(latin.implode()))
         token_count = pl.col("v").str.replace_all(",", " ").str.strip_chars().str.count_matches(
             r"\s+") + 1
-        cjk = pl.Series(sorted(lists.cjk_surnames)).implode()
+        cjk = surnames.implode()
         return frame.select(
             (pl.col("v").str.contains(f"^(?:{self.cell_pattern})$")
              & pl.col("row").is_in(known["row"].implode())
