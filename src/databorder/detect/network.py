@@ -290,6 +290,7 @@ _MAC_COLON = r"[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}"
 _MAC_DASH = rf"{_PAIR}(?:-{_PAIR}){{5}}"
 _MAC_DOT = rf"{_QUAD}\.{_QUAD}\.{_QUAD}"
 _MAC_BARE = r"[0-9A-Fa-f]{12}"
+_MAC_QUADS = r"^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$"
 _MAC_PAIRS = r"^[0-9a-f]{2}(?:[:\-][0-9a-f]{2}){5}$"
 _ALL_ZERO = r"^(?:0{1,2}[:.\-]?)+$"
 _BROADCAST = r"^(?:[fF]{2}[:.\-]?)+$"
@@ -389,23 +390,28 @@ class MacAddressDetector(Detector):
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
         lowered = values.str.strip_chars().str.to_lowercase()
-        # six pairs with ``:`` or ``-``, the usual forms, only need ``-`` written ``:``
+        # six pairs with ``:`` or ``-``, the usual forms, only need ``-`` written ``:``; three
+        # dotted quads only lose their dots before being cut in pairs; only colon forms with
+        # dropped zeros take the general steps (a Unicode ``\b`` regex, slow)
         paired = lowered.str.contains(_MAC_PAIRS).fill_null(False)
         normal = lowered.str.replace_all("-", ":", literal=True)
         if paired.all():
             return normal.alias(values.name)
-        rest = ~paired
-        return normal.scatter(rest.arg_true(), self._normalize_forms(values.filter(rest))
-                              ).alias(values.name)
+        dotted = lowered.str.contains(_MAC_QUADS).fill_null(False)
+        if dotted.any():
+            normal.scatter(dotted.arg_true(), _colon_pairs(
+                lowered.filter(dotted).str.replace_all(".", "", literal=True)))
+        rest = ~(paired | dotted)
+        if rest.any():
+            normal.scatter(rest.arg_true(), _colon_pairs(_hex12_expr(values.filter(rest))))
+        return normal.alias(values.name)
 
-    @staticmethod
-    def _normalize_forms(values: pl.Series) -> pl.Series:
-        """Lower-case colon form of cells in any accepted form (dots, dropped zeros)."""
-        hex12 = _hex12_expr(values)
-        pairs = [hex12.str.slice(i, 2) for i in range(0, 12, 2)]
-        frame = pl.DataFrame({f"p{i}": p for i, p in enumerate(pairs)})
-        joined = frame.select(pl.concat_str(pl.all(), separator=":")).to_series()
-        return joined.alias(values.name)
+
+def _colon_pairs(hex12: pl.Series) -> pl.Series:
+    """``aa:bb:cc:dd:ee:ff`` from twelve hex digits."""
+    pairs = [hex12.str.slice(i, 2) for i in range(0, 12, 2)]
+    frame = pl.DataFrame({f"p{i}": p for i, p in enumerate(pairs)})
+    return frame.select(pl.concat_str(pl.all(), separator=":")).to_series()
 
 
 class BareMacAddressDetector(MacAddressDetector):
