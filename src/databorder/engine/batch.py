@@ -97,17 +97,14 @@ def tally_batch(
     """
     frame = batch if isinstance(batch, pl.DataFrame) else pl.DataFrame(pl.from_arrow(batch))
     tasks: list[Callable[[], list[FieldTally]]] = [
-        partial(_tally_text, as_strings(frame[name]), name, exact_limit)
-        for name in plan.text_fields]
+        partial(_tally_text, frame[name], name, exact_limit) for name in plan.text_fields]
     tasks += [partial(_tally_values, frame, column, detector, exact_limit, with_kinds)
               for column, detector in plan.value_columns]
     tasks += [partial(_tally_group, frame, match, exact_limit) for match in plan.table_matches]
     results = pool.map(_call, tasks) if pool is not None else map(_call, tasks)
     tally = TableTally(rows=frame.height)
     if plan.subject_key is not None:
-        tally.subjects = DistinctCounter(exact_limit)
-        keys = as_strings(frame[plan.subject_key.field]).str.to_lowercase()
-        tally.subjects.add_values(keys)
+        tally.subjects = _count_subjects(frame[plan.subject_key.field], exact_limit)
     for counted_fields in results:
         for counted in counted_fields:
             tally.fields[(counted.field, counted.category)] = counted
@@ -116,6 +113,19 @@ def tally_batch(
 
 def _call(task: Callable[[], list[FieldTally]]) -> list[FieldTally]:
     return task()
+
+
+def _count_subjects(keys: pl.Series, exact_limit: int) -> DistinctCounter:
+    subjects = DistinctCounter(exact_limit)
+    subjects.add_values(as_strings(keys).str.to_lowercase())
+    _settle(subjects)
+    return subjects
+
+
+def _settle(counter: DistinctCounter) -> None:
+    """Deduplicate a batch's hashes in the worker: merging then happens on the caller's thread,
+    one batch after another, and would otherwise do it there."""
+    counter.result()
 
 
 def _repeats_often(values: pl.Series) -> bool:
@@ -145,6 +155,7 @@ def _tally_values(frame: pl.DataFrame, column: ColumnClass, detector: Detector,
                          rows=rows)
     if rows:
         counted.distinct.add_values(detector.normalize_cells(matched))
+        _settle(counted.distinct)
         # distinct values are only needed for a few samples (and kinds): look at a prefix
         prefix = matched if with_kinds else matched.head(64)
         limit = KIND_SAMPLE if with_kinds else MAX_SAMPLES
@@ -166,18 +177,20 @@ def _tally_group(frame: pl.DataFrame, match: TableMatch, exact_limit: int) -> li
         keys = selected.select(match.key.alias("key")).collect()["key"].drop_nulls()
         counted.rows = keys.len()
         counted.distinct.add_values(keys.cast(pl.String))
+        _settle(counted.distinct)
     else:
         counted.rows = selected.select(pl.len()).collect().item()
     return [counted]
 
 
-def _tally_text(texts: pl.Series, name: str, exact_limit: int) -> list[FieldTally]:
+def _tally_text(column: pl.Series, name: str, exact_limit: int) -> list[FieldTally]:
     found_fields = []
-    for category, found in tally_text_column(texts, samples=MAX_SAMPLES).items():
+    for category, found in tally_text_column(as_strings(column), samples=MAX_SAMPLES).items():
         counted = FieldTally(name, category, "text", found.detectors, 0.9,
                              "values found in free text", DistinctCounter(exact_limit),
                              rows=len(found.rows))
         counted.distinct.add_values(found.values())
+        _settle(counted.distinct)
         counted.add_samples(found.masked)
         found_fields.append(counted)
     return found_fields
