@@ -198,3 +198,21 @@ def test_exceptions_are_real_disagreements() -> None:
     rows = {r["value_or_text"]: r for r in _rows()}
     for value in GOVERNMENT_ID_EXCEPTIONS:
         assert _found(rows[value]) != int(rows[value]["expected_matches"])
+
+
+def test_ric_check_in_numpy_agrees_with_the_expression_path() -> None:
+    """A full-width digit sends the whole column down the Polars expression path: the ASCII
+    cells get the same answers both ways, and those answers are stdnum's."""
+    rng = random.Random(11)
+    cells = []
+    for _ in range(300):
+        body = rng.choice(["110105", "440301", "310115"]) + rng.choice(
+            ["19491231", "19800229", "20001301", "19990101"]) + f"{rng.randrange(1000):03d}"
+        check = ric.calc_check_digit(body)
+        wrong = "0" if check != "0" else "1"
+        cells.extend([body + check, body + wrong, (body + check).lower()])
+    ascii_only = RIC.valid_cells(pl.Series(cells)).to_list()
+    mixed = RIC.valid_cells(pl.Series([*cells, "１１０１０５１９４９１２３１００２Ｘ"])).to_list()
+    assert ascii_only == mixed[:-1]
+    assert ascii_only == [bool(ric.is_valid(c.upper())) for c in cells]
+    assert any(ascii_only) and not all(ascii_only)

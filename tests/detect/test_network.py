@@ -137,9 +137,9 @@ def test_ip_vectorised_normal_form_matches_ipaddress() -> None:
         ])
     expected = []
     for cell in cells:
-        address = ipaddress.ip_address(cell.split("]")[0].lstrip("["))
-        mapped = getattr(address, "ipv4_mapped", None)
-        expected.append(str(mapped) if mapped else address.compressed)
+        parsed = ipaddress.ip_address(cell.split("]")[0].lstrip("["))
+        mapped = getattr(parsed, "ipv4_mapped", None)
+        expected.append(str(mapped) if mapped else parsed.compressed)
     assert IP.normalize_cells(pl.Series(cells)).to_list() == expected
 
 
@@ -316,3 +316,28 @@ def test_reference_cases(category: str, detector: Detector) -> None:
     precision, recall = precision_recall(detector, rows)
     assert precision >= 0.98, precision
     assert recall >= 0.97, recall
+
+
+def test_mac_vectorised_normal_form_matches_scalar_per_cell() -> None:
+    """Pairs, dotted quads and dropped zeros mixed in one column: each cell as ``normalize``."""
+    rng = random.Random(5)
+    cells = []
+    for _ in range(500):
+        octets = [rng.choice([0, 1, 0x1a, 0xff, rng.randrange(256)]) for _ in range(6)]
+        hex12 = "".join(f"{o:02x}" for o in octets)
+        cells.extend([
+            ":".join(f"{o:02X}" for o in octets), "-".join(f"{o:02x}" for o in octets),
+            ".".join(hex12[i:i + 4] for i in (0, 4, 8)).upper(),
+            ":".join(f"{o:x}" for o in octets), f"  {':'.join(f'{o:02x}' for o in octets)} ",
+        ])
+    normal = MAC.normalize_cells(pl.Series("mac", cells))
+    assert normal.name == "mac"
+    assert normal.to_list() == [MAC.normalize(c) for c in cells]
+
+
+def test_ip_normal_form_of_plain_cells_mixed_with_others() -> None:
+    cells = ["10.0.0.1", "2001:db8:1:2:3:4:5:6", None, "2001:DB8:1:2:3:4:5:6",
+             "2001:db8:0:2:3:4:5:6", "2001:0db8:1:2:3:4:5:6", "(10.0.0.2)", "::ffff:10.0.0.3"]
+    assert IP.normalize_cells(pl.Series(cells)).to_list() == [
+        "10.0.0.1", "2001:db8:1:2:3:4:5:6", None, "2001:db8:1:2:3:4:5:6",
+        "2001:db8:0:2:3:4:5:6", "2001:db8:1:2:3:4:5:6", "10.0.0.2", "10.0.0.3"]

@@ -4,7 +4,7 @@ import polars as pl
 
 from databorder.detect.base import Detector
 from databorder.detect.contact import EmailDetector
-from databorder.detect.text import find_in_text, tally_text_column
+from databorder.detect.text import _without_word_boundaries, find_in_text, tally_text_column
 
 
 def _found(text: str) -> list[tuple[str, str]]:
@@ -91,3 +91,41 @@ def test_phones_in_log_lines_are_found() -> None:
     line = "2024-03-01 08:02:14,217 INFO callback requested at +34 849 25 36 42 by Alfonso"
     assert [line[m.start:m.end] for m in find_in_text(line) if m.category == "phone"] == [
         "+34 849 25 36 42"]
+
+
+class _EvenIds(Detector):
+    """A vectorised extractor that rejects some of its candidates (odd numbers)."""
+
+    category = "device_id"
+    name = "test.even_ids"
+    text_extract = r"[0-9]{4}"
+
+    def mask(self, candidate: str) -> str:
+        return "*" * len(candidate)
+
+    def valid_cells(self, values: pl.Series) -> pl.Series:
+        return values.str.contains("[02468]$").fill_null(False)
+
+
+class _FourDigits(Detector):
+    category = "phone"
+    name = "test.four_digits"
+    text_pattern = r"(?P<v>\d{4})"
+    prefilter = r"\b\d{4}\b"
+
+    def mask(self, candidate: str) -> str:
+        return "*" * len(candidate)
+
+
+def test_blanking_keeps_rejected_candidates_of_the_same_row() -> None:
+    texts = pl.Series(["ids 1234 and 1235 here", "only 2222", "1236 1236", None, "none"])
+    tallies = tally_text_column(texts, [_EvenIds(), _FourDigits()])
+    assert tallies["device_id"].rows == {0, 1, 2}
+    assert sorted(tallies["device_id"].values().to_list()) == ["1234", "1236", "1236", "2222"]
+    assert tallies["phone"].rows == {0}
+    assert tallies["phone"].values().to_list() == ["1235"]
+
+
+def test_prefilters_lose_word_boundaries_only() -> None:
+    assert _without_word_boundaries(r"(?i)\bmr\.?\s|\Bx") == r"(?i)mr\.?\s|x"
+    assert _without_word_boundaries(r"a\\b(?-u:\b)") == r"a\\b(?-u:)"

@@ -3,7 +3,8 @@
 import polars as pl
 import pytest
 
-from databorder.detect.columns import plan_table
+from databorder.detect.columns import as_strings, plan_table
+from databorder.engine import batch
 from databorder.engine.batch import TableTally, tally_batch
 
 CARDS = ["4111111111111111", "5500005555555559", "340000000000009", "4012888888881881"]
@@ -66,3 +67,36 @@ def test_masked_samples_only(orders: pl.DataFrame) -> None:
     assert not raw & set(samples)
     card_samples = tally.fields[("card_number", "payment_card")].samples
     assert card_samples and all(s.count("*") >= 6 for s in card_samples)
+
+
+def test_repeated_values_are_checked_once_with_the_same_result(
+    orders: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Columns whose values repeat go through the detectors once per distinct value: rows,
+    distinct counts, samples and kinds are those of the cell-by-cell path."""
+    frame = orders.with_columns(pl.when(pl.int_range(pl.len()) % 7 == 0).then(pl.lit("  "))
+                                .otherwise(pl.col("email")).alias("email"))
+    plan = plan_table(frame.head(1_000))
+    assert batch._repeats_often(as_strings(frame["email"]))
+
+    def summary(tally: TableTally) -> dict[tuple[str, str], tuple[object, ...]]:
+        return {key: (f.rows, f.distinct.result().value, f.samples, dict(f.kinds))
+                for key, f in tally.fields.items()}
+
+    deduplicated = summary(tally_batch(plan, frame))
+    monkeypatch.setattr(batch, "_repeats_often", lambda values: False)
+    assert deduplicated == summary(tally_batch(plan, frame))
+    assert deduplicated[("email", "email")][:2] == (2_571, 900)
+
+
+def test_coordinate_pair_rows_are_the_valid_ones() -> None:
+    """Planned on a clean sample, counted on rows out of range, missing or at 0,0."""
+    clean = pl.DataFrame({"latitude": ["40.748817", "48.8566"],
+                          "longitude": ["-73.985428", "2.352222"]})
+    frame = pl.DataFrame({"latitude": ["40.748817", "95.1", None, "+51.507200", "0.0", "48.8566",
+                                       " 40.748817 "],
+                          "longitude": ["-73.985428", "2.35", "2.35", "-0.127600", "0.0",
+                                        "2.352222", "-73.985428"]})
+    tally = tally_batch(plan_table(clean), frame)
+    pair = tally.fields[("latitude,longitude", "precise_geolocation")]
+    assert (pair.rows, pair.distinct.result().value) == (4, 3)
