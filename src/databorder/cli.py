@@ -20,17 +20,11 @@ from rich.progress import (
 )
 
 from databorder import __version__
-from databorder.attribute.entities import KnowledgeBase
-from databorder.attribute.ip import IpDatabase
-from databorder.attribute.whois import whois as lookup_whois
-from databorder.destinations import write_json as write_flows
 from databorder.detect.columns import SAMPLE_ROWS
 from databorder.detect.counting import DEFAULT_EXACT_LIMIT
-from databorder.engine.flows import run_flows, total_size
 from databorder.engine.local import QuietObserver, ScanOptions, scan_targets
 from databorder.errors import DataborderError
 from databorder.inventory import write_json
-from databorder.report.flows_terminal import print_flows, print_whois
 from databorder.report.terminal import print_inventory
 from databorder.sources.base import TableSource
 
@@ -124,6 +118,13 @@ def flows(logs: tuple[str, ...], json_path: Path | None, knowledge_path: Path | 
           ip_db_paths: tuple[Path, ...], no_progress: bool) -> None:
     """Who receives our egress: destinations by ultimate parent and jurisdiction."""
     console = _stdout()
+    # imported here: attribution data and its libraries load only for the commands using them
+    from databorder.attribute.entities import KnowledgeBase
+    from databorder.attribute.ip import IpDatabase
+    from databorder.destinations import write_json as write_flows
+    from databorder.engine.flows import run_flows, total_size
+    from databorder.report.flows_terminal import print_flows
+
     knowledge = KnowledgeBase.bundled(knowledge_path)
     ip_db = IpDatabase.from_mmdb(*ip_db_paths) if ip_db_paths else None
     if no_progress or not console.is_terminal:
@@ -151,6 +152,11 @@ def flows(logs: tuple[str, ...], json_path: Path | None, knowledge_path: Path | 
 @IP_DB_OPTION
 def whois(target: str, knowledge_path: Path | None, ip_db_paths: tuple[Path, ...]) -> None:
     """The attribution chain of an IP address, a host name or an organisation name."""
+    from databorder.attribute.entities import KnowledgeBase
+    from databorder.attribute.ip import IpDatabase
+    from databorder.attribute.whois import whois as lookup_whois
+    from databorder.report.flows_terminal import print_whois
+
     ip_db = IpDatabase.from_mmdb(*ip_db_paths) if ip_db_paths else None
     answer = lookup_whois(target, KnowledgeBase.bundled(knowledge_path), ip_db)
     print_whois(answer, _stdout())
