@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 from stdnum import iban, numdb
 from stdnum.us import rtn
 
 from .base import Detector
 from .masking import mask_all_but_last
-from .vectorized import keep_bytes
+from .vectorized import byte_table, keep_bytes, string_bytes
 
 _NOT_DIGIT = re.compile(r"[^0-9]")
 _IBAN_PART = re.compile(r"[A-Z0-9]+")
@@ -26,57 +28,122 @@ def _frame_select(values: pl.Series, expr: pl.Expr) -> pl.Series:
 
 
 _BBAN_PART = re.compile(r"([1-9][0-9]*)!([nac])")
-_BBAN_CLASS = {"n": "[0-9]", "a": "[A-Z]", "c": "[A-Z0-9]"}
-_LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
-_LETTER_NUMBERS = [str(10 + i) for i in range(26)]
-_CHUNK = 18
-"""Digits per integer step of the mod-97 sum: below 10**18, plus 97 * 97, fits an Int64."""
-_IBAN_DIGITS = 72
-"""At most 34 characters, two digits per letter: 68, rounded up to whole chunks."""
+_IBAN_MAX = 34
+"""ISO 13616: at most 34 characters."""
+_BBAN_CLASS = {"n": 1, "a": 2, "c": 3}
+"""Position classes of the registry structure: 0 letter of the country code, 1 digit, 2 upper
+case letter, 3 either."""
+_CLASS_TABLE = np.zeros((4, 256), dtype=np.bool_)
+_CLASS_TABLE[0] = byte_table(bytes(range(ord("A"), ord("Z") + 1)))
+_CLASS_TABLE[1] = byte_table(b"0123456789")
+_CLASS_TABLE[2] = _CLASS_TABLE[0]
+_CLASS_TABLE[3] = _CLASS_TABLE[0] | _CLASS_TABLE[1]
+_CHAR_VALUE = np.zeros(256, dtype=np.int32)
+_CHAR_VALUE[ord("0"):ord("9") + 1] = np.arange(10)
+_CHAR_VALUE[ord("A"):ord("Z") + 1] = np.arange(10, 36)
+_POW10_MOD97 = np.array([pow(10, e, 97) for e in range(2 * _IBAN_MAX + 1)], dtype=np.int32)
 
 
-def _registry_pattern() -> str:
-    """One Rust regex of every compact IBAN in stdnum's registry (``iban.dat``): country code,
-    two check digits and the country's BBAN structure, hence also its registered length."""
-    forms = []
+def _registry_tables() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]:
+    """Per country code (its two bytes as one index), the registered length (0: none) and
+    the class of each position (country code, check digits, then the BBAN structure)."""
+    lengths = np.zeros(1 << 16, dtype=np.int64)
+    classes = np.zeros((1 << 16, _IBAN_MAX), dtype=np.int8)
     for _, country, _, properties, _ in numdb.get("iban").prefixes:
-        bban = _BBAN_PART.sub(lambda m: f"{_BBAN_CLASS[m[2]]}{{{m[1]}}}",
-                              properties.get("bban", ""))
-        if bban:
-            forms.append(f"{country}[0-9]{{2}}{bban}")
-    return "^(?:" + "|".join(forms) + ")$"
+        parts = _BBAN_PART.findall(properties.get("bban", ""))
+        if not parts or len(country) != 2:
+            continue
+        row = [0, 0, 1, 1] + [_BBAN_CLASS[kind] for count, kind in parts
+                              for _ in range(int(count))]
+        key = country.encode()[0] << 8 | country.encode()[1]
+        lengths[key] = len(row)
+        classes[key, :len(row)] = row
+    return lengths, classes
 
 
-_IBAN_REGISTRY = _registry_pattern()
+_REGISTERED_LENGTH, _POSITION_CLASS = _registry_tables()
+_BBAN_LETTERS: npt.NDArray[np.bool_] = np.asarray((_POSITION_CLASS[:, 4:] >= 2).any(axis=1))
+"""Per country code: its BBAN structure has positions that may hold letters."""
+
+
+_SEPARATORS = byte_table(b" .-\t")
+_NOT_COMPACT = _SEPARATORS | byte_table(bytes(range(ord("a"), ord("z") + 1)))
 
 
 def iban_compact_cells(values: pl.Series) -> pl.Series:
-    """``stdnum.iban.compact`` over a column: separators (space, dash, dot) out, upper case."""
-    return keep_bytes(values, bytes(b for b in range(256) if b not in b" .-\t"), upper=True)
+    """``stdnum.iban.compact`` over a column: separators (space, dash, dot) out, upper case.
+
+    A batch whose bytes hold no separator and no lower-case letter is its own compact form
+    (IBAN columns are mostly stored compact); otherwise the bytes are filtered in NumPy.
+    """
+    _, data = string_bytes(values)
+    if not _NOT_COMPACT.take(data).any():
+        return values
+    return keep_bytes(values, bytes(b for b in range(256) if not _SEPARATORS[b]), upper=True)
 
 
 def iban_count_cells(compact: pl.Series) -> pl.Series:
     """The registry structure and the ISO 7064 mod-97 check, over compact IBANs.
 
-    The check reads the number with its first four characters moved to the end, letters as
-    10-35: here (BBAN digits * 10**6 + country and check digits) mod 97, the BBAN's digits
-    taken from the left in Int64 chunks of 18. Steps are materialised columns, so that no
-    expression is recomputed per chunk.
+    NumPy over the bytes: a cell is kept when its length is the one registered for its
+    country code (stdnum's ``iban.dat``) and each position holds its class (country letters,
+    check digits, then the BBAN's ``n``/``a``/``c`` positions). Cells of one length are laid
+    out as a matrix (a reshape when the whole batch has one length).
     """
-    col = pl.col
-    frame = pl.DataFrame({"c": compact}).with_columns(
-        d=col("c").str.slice(4).str.replace_many(_LETTERS, _LETTER_NUMBERS),
-        front=col("c").str.slice(0, 4).str.replace_many(_LETTERS, _LETTER_NUMBERS)
-        .cast(pl.Int64, strict=False),
-        registered=col("c").str.contains(_IBAN_REGISTRY),
-    )
-    remainder: pl.Expr = pl.lit(0, dtype=pl.Int64)
-    for start in range(0, _IBAN_DIGITS, _CHUNK):
-        chunk = col("d").str.slice(start, _CHUNK)
-        scale = pl.lit(10, dtype=pl.Int64).pow(chunk.str.len_chars()) % 97
-        remainder = (remainder * scale + chunk.cast(pl.Int64, strict=False).fill_null(0)) % 97
-    valid = col("registered") & ((remainder * (10 ** 6 % 97) + col("front")) % 97 == 1)
-    return frame.select(valid.fill_null(False)).to_series().alias(compact.name)
+    offsets, data = string_bytes(compact)
+    lengths = np.diff(offsets)
+    valid = np.zeros(lengths.size, dtype=np.bool_)
+    rows = np.flatnonzero(lengths >= 4)
+    starts = offsets[rows]
+    keys = data[starts].astype(np.int64) << 8 | data[starts + 1]
+    registered = _REGISTERED_LENGTH[keys] == lengths[rows]
+    rows, keys = rows[registered], keys[registered]
+    row_lengths = lengths[rows]
+    for length in np.unique(row_lengths).tolist():
+        if rows.size == lengths.size and data.size == length * rows.size:
+            these, their_keys, matrix = rows, keys, data.reshape(-1, length)
+        else:
+            same = row_lengths == length
+            these, their_keys = rows[same], keys[same]
+            matrix = data[offsets[these][:, None] + np.arange(length)]
+        if their_keys[0] == their_keys[-1] and (their_keys == their_keys[0]).all():
+            classes = _POSITION_CLASS[their_keys[0], :length].astype(np.int16)[None, :]
+        else:
+            classes = _POSITION_CLASS[their_keys, :length].astype(np.int16)
+        shaped = _CLASS_TABLE.ravel().take((classes << 8) | matrix).all(axis=1)
+        valid[these] = shaped & _mod97_is_one(matrix, _BBAN_LETTERS[their_keys])
+    return pl.Series(compact.name, valid, dtype=pl.Boolean)
+
+
+def _mod97_is_one(matrix: npt.NDArray[np.uint8], may_have_letters: npt.NDArray[np.bool_]
+                  ) -> npt.NDArray[np.bool_]:
+    """ISO 7064 mod 97-10 over IBANs of one length, shaped (country letters, check digits).
+
+    The check reads each IBAN with its first four characters moved to the end and letters as
+    10-35: the sum of each character's value times 10 to the power of the decimal digits
+    after it, mod 97. Where the BBAN is all digits (most countries, and every German IBAN)
+    those powers are the same for every row, so the sum is one product with a fixed vector;
+    rows with letters in the BBAN take the per-row powers (only rows whose country's
+    structure allows letters, ``may_have_letters``, are looked at).
+    """
+    length = matrix.shape[1]
+    values = _CHAR_VALUE.take(matrix)
+    # country letters (two digits each), then check digits, as read after the BBAN
+    front = [4, 2, 1, 0]
+    exponents = np.array(front + [length - 1 - p + 6 for p in range(4, length)], dtype=np.intp)
+    total = values @ _POW10_MOD97.take(exponents)
+    lettered = np.flatnonzero(may_have_letters)
+    if lettered.size:
+        lettered = lettered[(values[lettered, 4:] >= 10).any(axis=1)]
+    if lettered.size:
+        bban = values[lettered, 4:]
+        after = np.cumsum((bban[:, ::-1] >= 10), axis=1, dtype=np.intp)[:, ::-1]
+        after -= bban >= 10
+        weights = _POW10_MOD97.take(exponents[4:] + after)
+        total[lettered] = values[lettered, :4] @ _POW10_MOD97.take(exponents[:4]) + (
+            bban * weights).sum(axis=1)
+    result: npt.NDArray[np.bool_] = total % 97 == 1
+    return result
 
 
 class IbanDetector(Detector):
@@ -92,9 +159,10 @@ class IbanDetector(Detector):
 
     Column samples (:meth:`valid_cells`) and text get the full stdnum check, once per
     distinct value. The full pass over a column already classified (:meth:`count_cells`)
-    checks, vectorised, the registry structure and length (a regex built from stdnum's own
-    ``iban.dat`` registry at import) and the mod-97 check digits, not the few national checks.
-    Canonical form: compact, upper case, computed vectorised.
+    checks, in NumPy over the bytes, the registry structure and length (per-position tables
+    built from stdnum's own ``iban.dat`` registry at import) and the mod-97 check digits, not
+    the few national checks. Canonical form: compact, upper case (cells already compact are
+    returned as they are).
 
     Masked example: ``DE89 **** **** **** **30 00`` (country and check digits, last four).
     References: ISO 13616-1:2020; SWIFT IBAN Registry; python-stdnum ``stdnum.iban``.
