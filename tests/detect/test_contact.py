@@ -5,10 +5,18 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import phonenumbers
 import polars as pl
 import pytest
 
-from databorder.detect.contact import EmailDetector, PhoneDetector, phone_shape_cells
+from databorder.detect.contact import (
+    EmailDetector,
+    PhoneDetector,
+    parse_phone,
+    phone_e164,
+    phone_key,
+    phone_shape_cells,
+)
 
 CASES = Path(__file__).resolve().parents[3] / "shared" / "data" / "detect-cases" / "cases.csv"
 FLAGS = ("AMBIGUOUS", "CONFLICT", "RELABELLED")
@@ -281,3 +289,43 @@ def test_phone_text_split_at_dates_and_dotted_runs() -> None:
     assert PHONE.find_in_text("Chrome/124.0.6367.82 Safari") == []
     assert [v for _, _, v in PHONE.find_in_text("on 08.01.2023 call 415.555.0132")] == [
         "415.555.0132"]
+
+
+def _spellings(number: str) -> list[str]:
+    digits = "".join(c for c in number if c.isdigit())
+    plus = "+" if number.lstrip("( ").startswith("+") else ""
+    return [number, plus + digits, f"{plus}{digits[:3]} {digits[3:6]}-{digits[6:]}",
+            f"({plus}{digits[:2]}) {digits[2:5]}.{digits[5:]}",
+            f"{plus}{digits[:-4]}/{digits[-4:]}"]
+
+
+def _e164(candidate: str) -> str | None:
+    number = parse_phone(candidate)
+    return None if number is None else phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@pytest.mark.skipif(not CASES.exists(), reason="reference cases not present")
+def test_phone_cache_key_gives_libphonenumbers_answer_on_the_written_form() -> None:
+    """Validating ``+digits``/``digits`` instead of the written form changes no answer, on
+    every reference phone value in five spellings (dates and extensions keep their form)."""
+    values = [r["value_or_text"].strip() for r in _rows("phone") if r["kind"] == "value"]
+    values += ["12/10/2024", "2024-03-01", "+1 415 555 0132 ext. 12", "+49 (0)30 1234567",
+               "０３０ １２３４５６７"]
+    candidates = {s for v in values for s in _spellings(v)} | set(values)
+    assert len(candidates) > 2000
+    for candidate in candidates:
+        assert phone_e164(phone_key(candidate)) == _e164(candidate), candidate
+    assert phone_key("(+49) 30/1234-567") == "+49301234567"
+    assert phone_key("12/10/2024") == "12/10/2024"
+    assert phone_key("+1 415 555 0132 x12") == "+1 415 555 0132 x12"
+
+
+def test_phone_valid_cells_one_check_per_number_and_short_ones_skip_python() -> None:
+    phone_e164.cache_clear()
+    cells = pl.Series(["+1 415 555 0132", "+1 (415) 555-0132", "+14155550132", "90365",
+                       "415 555 0132", "030 1234567", "12345678"], dtype=pl.String)
+    assert PHONE.valid_cells(cells).to_list() == [True, True, True, False, True, True, False]
+    # three spellings of one number, two national numbers; the 5- and 8-digit plain numbers
+    # are shorter than any number of US, CN, ES, TR and never reach libphonenumber
+    assert phone_e164.cache_info().currsize == 3

@@ -320,11 +320,54 @@ def parse_phone(candidate: str) -> phonenumbers.PhoneNumber | None:
     return None
 
 
+_PLAIN_NUMBER = re.compile(r"[ \t]*\(?\+?[0-9 \t().\-/]*")
+"""A number written with ASCII digits and separators only: libphonenumber reads nothing but
+its digits (and the leading ``+``), so it is validated as ``+digits`` or ``digits``."""
+
+
+def phone_key(candidate: str) -> str:
+    """The cache key of a candidate: ``+`` and digits, or digits, where spacing cannot change
+    libphonenumber's answer; the candidate itself otherwise (extensions, full-width digits,
+    and dates, which :func:`parse_phone` rejects on their written form)."""
+    if _PLAIN_NUMBER.fullmatch(candidate) and not _DATE.fullmatch(candidate):
+        digits = _NOT_ASCII_DIGIT.sub("", candidate)
+        return "+" + digits if "+" in candidate else digits
+    return candidate
+
+
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]")
+_PLAIN_NATIONAL = r"^[ \t(]*[1-9][0-9 \t().\-/]*$"
+"""Plain numbers without ``+`` nor trunk ``0``: tried in the regions that dial no trunk
+prefix (or not for mobiles)."""
+
+
+def _min_national_digits() -> int:
+    """Fewest digits a valid number of :data:`_PLAIN_NATIONAL` can have: the shortest length
+    the metadata allows in the regions it is tried in (mobiles only where only mobiles go
+    without the trunk prefix). A country code or international prefix only adds digits."""
+    shortest = _MAX_DIGITS
+    for region in _regions_to_try("1"):
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region or "")
+        if metadata is None:
+            return _MIN_DIGITS
+        desc = metadata.mobile if region in _MOBILE_WITHOUT_TRUNK_REGIONS else metadata.general_desc
+        lengths = [n for n in (desc.possible_length if desc is not None else ()) if n > 0]
+        if not lengths:
+            return _MIN_DIGITS
+        shortest = min(shortest, *lengths)
+    return shortest
+
+
+_MIN_NATIONAL_DIGITS = _min_national_digits()
+
+
 @lru_cache(maxsize=1 << 17)
 def phone_e164(candidate: str) -> str | None:
-    """E.164 form of a valid number, else None; cached, since columns repeat numbers.
+    """E.164 form of a valid number, else None; cached, since columns and text repeat numbers.
 
-    The cache holds strings (not parsed numbers) to stay small: 131,072 entries (~20 MB).
+    Pass :func:`phone_key` of a candidate, so that numbers equal up to spacing share one
+    libphonenumber check. The cache holds strings (not parsed numbers) to stay small: 131,072
+    entries (~20 MB).
     """
     number = parse_phone(candidate)
     if number is None:
@@ -398,10 +441,10 @@ class PhoneDetector(Detector):
     min_value_share = 0.8
 
     def validate(self, candidate: str) -> bool:
-        return phone_e164(candidate) is not None
+        return phone_e164(phone_key(candidate)) is not None
 
     def normalize(self, candidate: str) -> str:
-        return phone_e164(candidate) or candidate
+        return phone_e164(phone_key(candidate)) or candidate
 
     def kind(self, candidate: str) -> str | None:
         number = parse_phone(candidate)
@@ -426,9 +469,15 @@ class PhoneDetector(Detector):
         return f"+{number.country_code} " + " ".join(groups)
 
     def valid_cells(self, values: pl.Series) -> pl.Series:
+        """The shape check, then libphonenumber once per distinct number (cached per
+        process, shared by spellings equal up to spacing); national numbers without a trunk
+        ``0`` shorter than any number of the regions tried are rejected before Python."""
         shaped = phone_shape_cells(values)
         candidates = values.filter(shaped).str.strip_chars().unique()
-        valid = [c for c in candidates.to_list() if phone_e164(c) is not None]
+        too_short = (candidates.str.contains(_PLAIN_NATIONAL)
+                     & (candidates.str.count_matches("[0-9]") < _MIN_NATIONAL_DIGITS))
+        keys = candidates.filter(~too_short.fill_null(False)).to_list()
+        valid = [c for c in keys if phone_e164(phone_key(c)) is not None]
         accepted = pl.Series(valid, dtype=pl.String).implode()
         return shaped & values.str.strip_chars().is_in(accepted).fill_null(False)
 
