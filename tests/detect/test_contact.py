@@ -15,6 +15,7 @@ from databorder.detect.contact import (
     parse_phone,
     phone_e164,
     phone_key,
+    phone_key_cells,
     phone_shape_cells,
 )
 
@@ -316,6 +317,8 @@ def test_phone_cache_key_gives_libphonenumbers_answer_on_the_written_form() -> N
     assert len(candidates) > 2000
     for candidate in candidates:
         assert phone_e164(phone_key(candidate)) == _e164(candidate), candidate
+    ordered = sorted(candidates)
+    assert phone_key_cells(pl.Series(ordered)).to_list() == [phone_key(c) for c in ordered]
     assert phone_key("(+49) 30/1234-567") == "+49301234567"
     assert phone_key("12/10/2024") == "12/10/2024"
     assert phone_key("+1 415 555 0132 x12") == "+1 415 555 0132 x12"

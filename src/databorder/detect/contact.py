@@ -336,6 +336,17 @@ def phone_key(candidate: str) -> str:
 
 
 _NOT_ASCII_DIGIT = re.compile(r"[^0-9]")
+
+
+def phone_key_cells(candidates: pl.Series) -> pl.Series:
+    """:func:`phone_key` over a column, in Polars (one Python call per distinct key after)."""
+    plain = (candidates.str.contains(f"^(?:{_PLAIN_NUMBER.pattern})$")
+             & ~candidates.str.contains(f"^(?:{_DATE.pattern})$")).fill_null(False)
+    digits = candidates.str.replace_all("[^0-9]", "")
+    key = pl.select(pl.when(candidates.str.contains("+", literal=True))
+                    .then(pl.lit("+") + digits).otherwise(digits)).to_series()
+    return pl.select(pl.when(plain).then(key).otherwise(candidates)).to_series().alias(
+        candidates.name)
 _PLAIN_NATIONAL = r"^[ \t(]*[1-9][0-9 \t().\-/]*$"
 """Plain numbers without ``+`` nor trunk ``0``: tried in the regions that dial no trunk
 prefix (or not for mobiles)."""
@@ -476,10 +487,11 @@ class PhoneDetector(Detector):
         candidates = values.filter(shaped).str.strip_chars().unique()
         too_short = (candidates.str.contains(_PLAIN_NATIONAL)
                      & (candidates.str.count_matches("[0-9]") < _MIN_NATIONAL_DIGITS))
-        keys = candidates.filter(~too_short.fill_null(False)).to_list()
-        valid = [c for c in keys if phone_e164(phone_key(c)) is not None]
-        accepted = pl.Series(valid, dtype=pl.String).implode()
-        return shaped & values.str.strip_chars().is_in(accepted).fill_null(False)
+        candidates = candidates.filter(~too_short.fill_null(False))
+        keys = phone_key_cells(candidates)
+        valid_keys = [k for k in keys.unique().to_list() if phone_e164(k) is not None]
+        valid = candidates.filter(keys.is_in(pl.Series(valid_keys, dtype=pl.String).implode()))
+        return shaped & values.str.strip_chars().is_in(valid.implode()).fill_null(False)
 
     def count_cells(self, values: pl.Series) -> pl.Series:
         """The shape check of :func:`phone_shape_cells` only (no libphonenumber)."""
