@@ -100,3 +100,17 @@ def test_coordinate_pair_rows_are_the_valid_ones() -> None:
     tally = tally_batch(plan_table(clean), frame)
     pair = tally.fields[("latitude,longitude", "precise_geolocation")]
     assert (pair.rows, pair.distinct.result().value) == (4, 3)
+
+
+def test_subjects_span_several_identifier_columns_of_one_category() -> None:
+    imeis = ["490154203237518", "356938035643809", None, None]
+    uuids = [None, None, "3f2a1b4c-1111-4222-8333-444455556666",
+             "9b8c7d6e-aaaa-4bbb-8ccc-ddddeeeeffff"]
+    rows = 400
+    frame = pl.DataFrame({"device.imei": [imeis[i % 4] for i in range(rows)],
+                          "device.uuid": [uuids[i % 4] for i in range(rows)]})
+    plan = plan_table(frame)
+    assert plan.subject_key is not None
+    assert plan.subject_key.fields == ("device.imei", "device.uuid")
+    tally = tally_batch(plan, frame)
+    assert tally.subjects is not None and tally.subjects.result().value == 4

@@ -51,8 +51,18 @@ class ColumnClass:
 
 @dataclass(frozen=True, slots=True)
 class SubjectKey:
-    field: str
+    """The column(s) whose values name the persons or devices of a table.
+
+    Several columns of one identifier category (a device's IMEI in some rows, its UUID in
+    others) count together: each row's subject is its first non-empty one.
+    """
+
+    fields: tuple[str, ...]
     basis: str
+
+    @property
+    def field(self) -> str:
+        return ", ".join(self.fields)
 
 
 @dataclass(slots=True)
@@ -75,7 +85,7 @@ class TablePlan:
                     wanted.extend(expression.meta.root_names())
         wanted.extend(self.text_fields)
         if self.subject_key:
-            wanted.append(self.subject_key.field)
+            wanted.extend(self.subject_key.fields)
         return list(dict.fromkeys(wanted))
 
     @property
@@ -192,11 +202,13 @@ def _subject_key(columns: Sequence[str], categories: dict[str, str]) -> SubjectK
     for name in columns:
         word = name_matches(name, SUBJECT_KEY_WORDS)
         if word:
-            return SubjectKey(name, f"identifier column (name matches {word!r})")
+            return SubjectKey((name,), f"identifier column (name matches {word!r})")
     for category in SUBJECT_CATEGORY_ORDER:
-        for name, found in categories.items():
-            if found == category:
-                return SubjectKey(name, f"{category} column")
+        fields = tuple(name for name, found in categories.items() if found == category)
+        if len(fields) == 1:
+            return SubjectKey(fields, f"{category} column")
+        if fields:
+            return SubjectKey(fields, f"{category} columns, the first non-empty one per row")
     return None
 
 

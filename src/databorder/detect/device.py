@@ -263,6 +263,37 @@ class AdvertisingIdDetector(Detector):
         return values.str.strip_chars().str.to_lowercase()
 
 
+class DeviceUuidDetector(AdvertisingIdDetector):
+    """Device and app-instance UUIDs: Apple's IDFV and the per-install or per-device UUIDs
+    that SDKs and analytics tools write under ``device_id``.
+
+    Such an ID follows one phone (or one app installation on it) through every event it
+    sends, so it is a device identifier like the advertising ID, though it is not an
+    "advertising identifier" of 28 CFR 202.212 by name. Values alone are UUIDs, which are
+    everywhere (request and trace ids), so the detector needs a device column name or a
+    nearby word (``device_id``, ``device_uuid``, ``idfv``, ``identifierForVendor``,
+    ``installation_id``, ``设备ID``, ``Geräte-ID``, ``id_appareil``, ``id_dispositivo``).
+    Validation, normal form and mask are the advertising ID's; :meth:`kind` says
+    ``device_uuid``.
+
+    References: Apple UIKit ``UIDevice.identifierForVendor``; RFC 9562 (UUID).
+    """
+
+    name: ClassVar[str] = "device.uuid"
+    header_words: ClassVar[tuple[str, ...]] = (
+        "device_id", "deviceid", "device_uuid", "device_guid", "idfv", "identifier_for_vendor",
+        "vendor_id", "installation_id", "install_id", "设备id", "设备ID", "设备标识",
+        "geräte_id", "geraete_id", "id_appareil", "identifiant_appareil", "id_dispositivo",
+        "identificador_dispositivo",
+    )
+    context_words: ClassVar[tuple[str, ...]] = (
+        "device_id", "device id", "deviceid", "idfv", "installation id", "设备",
+    )
+
+    def kind(self, candidate: str) -> str | None:
+        return "device_uuid"
+
+
 _ANDROID_ID = r"[0-9A-Fa-f]{16}"
 # Android 2.2 handed this same ID to many devices (a known platform bug): it names none.
 _SHARED_ANDROID_IDS = ("0000000000000000", "9774d56d682e549c")

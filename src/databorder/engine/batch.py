@@ -104,7 +104,7 @@ def tally_batch(
     results = pool.map(_call, tasks) if pool is not None else map(_call, tasks)
     tally = TableTally(rows=frame.height)
     if plan.subject_key is not None:
-        tally.subjects = _count_subjects(frame[plan.subject_key.field], exact_limit)
+        tally.subjects = _count_subjects(frame, plan.subject_key.fields, exact_limit)
     for counted_fields in results:
         for counted in counted_fields:
             tally.fields[(counted.field, counted.category)] = counted
@@ -115,9 +115,16 @@ def _call(task: Callable[[], list[FieldTally]]) -> list[FieldTally]:
     return task()
 
 
-def _count_subjects(keys: pl.Series, exact_limit: int) -> DistinctCounter:
+def _count_subjects(frame: pl.DataFrame, fields: tuple[str, ...],
+                    exact_limit: int) -> DistinctCounter:
     subjects = DistinctCounter(exact_limit)
-    subjects.add_values(as_strings(keys).str.to_lowercase())
+    if len(fields) == 1:
+        keys = as_strings(frame[fields[0]]).str.to_lowercase()
+    else:  # tagged by column, so equal strings in two identifier columns stay apart
+        keys = pl.select(pl.coalesce(
+            pl.lit(f"{i}:") + pl.lit(as_strings(frame[name]).str.to_lowercase())
+            for i, name in enumerate(fields))).to_series()
+    subjects.add_values(keys)
     _settle(subjects)
     return subjects
 
