@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import phonenumbers
 import polars as pl
 import pytest
+from reference_cases import Score, is_flagged, rows, scorable, valid
 
 from databorder.detect.contact import (
     EmailDetector,
@@ -19,8 +17,6 @@ from databorder.detect.contact import (
     phone_shape_cells,
 )
 
-CASES = Path(__file__).resolve().parents[3] / "shared" / "data" / "detect-cases" / "cases.csv"
-FLAGS = ("AMBIGUOUS", "CONFLICT", "RELABELLED")
 LIBPHONENUMBER_EXAMPLES = "PhoneNumberMetadata.xml"
 
 EMAIL = EmailDetector()
@@ -43,35 +39,21 @@ PHONE_EXCEPTIONS = {
 }
 
 
-def _rows(category: str) -> list[dict[str, str]]:
-    with CASES.open(newline="", encoding="utf-8") as handle:
-        return [r for r in csv.DictReader(handle) if r["category"] == category]
-
-
 def _found(detector: EmailDetector | PhoneDetector, row: dict[str, str]) -> int:
     if row["kind"] == "value":
-        return int(detector.valid_cells(pl.Series([row["value_or_text"]])).item())
+        return int(valid(detector, row["value_or_text"]))
     return len(detector.find_in_text(row["value_or_text"]))
 
 
-def _scores(detector: EmailDetector | PhoneDetector, rows: list[dict[str, str]]
+def _scores(detector: EmailDetector | PhoneDetector, cases: list[dict[str, str]]
             ) -> tuple[float, float, int]:
-    tp = fp = fn = 0
-    for row in rows:
-        expected = int(row["expected_matches"])
-        got = _found(detector, row)
-        tp += min(got, expected)
-        fp += max(got - expected, 0)
-        fn += max(expected - got, 0)
-    return tp / max(tp + fp, 1), tp / max(tp + fn, 1), len(rows)
+    score = Score.over(cases, lambda row: _found(detector, row))
+    return score.precision, score.recall, len(cases)
 
 
-def _usable(row: dict[str, str]) -> bool:
-    return not (row["kind"] == "value" and int(row["expected_matches"]) > 1)
-
-
-def _unflagged(rows: list[dict[str, str]], exceptions: dict[str, str]) -> list[dict[str, str]]:
-    return [r for r in rows if _usable(r) and not r["note"].startswith(FLAGS)
+def _unflagged(cases: list[dict[str, str]], exceptions: dict[str, str]
+               ) -> list[dict[str, str]]:
+    return [r for r in cases if scorable(r) and not is_flagged(r)
             and r["value_or_text"] not in exceptions]
 
 
@@ -139,13 +121,13 @@ def test_email_ascii_fast_path_agrees_with_unicode_grammar() -> None:
 
 
 def test_email_vectorised_matches_scalar_on_reference_values() -> None:
-    values = [r["value_or_text"].strip() for r in _rows("email") if r["kind"] == "value"]
+    values = [r["value_or_text"].strip() for r in rows("email") if r["kind"] == "value"]
     vectorised = EMAIL.valid_cells(pl.Series(values)).to_list()
     assert vectorised == [EMAIL.validate(v) for v in values]
 
 
 def test_email_reference_cases() -> None:
-    precision, recall, count = _scores(EMAIL, _unflagged(_rows("email"), {}))
+    precision, recall, count = _scores(EMAIL, _unflagged(rows("email"), {}))
     print(f"email unflagged: n={count} precision={precision:.3f} recall={recall:.3f}")
     assert count >= 40
     assert precision >= 0.98
@@ -227,8 +209,8 @@ def test_phone_in_text(text: str, expected: int) -> None:
 
 
 def test_phone_reference_cases_libphonenumber_examples() -> None:
-    rows = [r for r in _rows("phone") if LIBPHONENUMBER_EXAMPLES in r["source"]]
-    precision, recall, count = _scores(PHONE, _unflagged(rows, PHONE_EXCEPTIONS))
+    examples = [r for r in rows("phone") if LIBPHONENUMBER_EXAMPLES in r["source"]]
+    precision, recall, count = _scores(PHONE, _unflagged(examples, PHONE_EXCEPTIONS))
     print(f"phone libphonenumber examples: n={count} precision={precision:.3f} "
           f"recall={recall:.3f}")
     assert count >= 470
@@ -237,8 +219,8 @@ def test_phone_reference_cases_libphonenumber_examples() -> None:
 
 
 def test_phone_reference_cases_other_sources() -> None:
-    rows = [r for r in _rows("phone") if LIBPHONENUMBER_EXAMPLES not in r["source"]]
-    precision, recall, count = _scores(PHONE, _unflagged(rows, PHONE_EXCEPTIONS))
+    others = [r for r in rows("phone") if LIBPHONENUMBER_EXAMPLES not in r["source"]]
+    precision, recall, count = _scores(PHONE, _unflagged(others, PHONE_EXCEPTIONS))
     print(f"phone presidio/CommonRegex/matcher: n={count} precision={precision:.3f} "
           f"recall={recall:.3f}")
     assert count >= 50
@@ -247,7 +229,7 @@ def test_phone_reference_cases_other_sources() -> None:
 
 
 def test_phone_exceptions_are_real_disagreements() -> None:
-    by_value = {r["value_or_text"]: r for r in _rows("phone")}
+    by_value = {r["value_or_text"]: r for r in rows("phone")}
     for value in PHONE_EXCEPTIONS:
         row = by_value[value]
         assert _found(PHONE, row) != int(row["expected_matches"]), value
@@ -255,7 +237,7 @@ def test_phone_exceptions_are_real_disagreements() -> None:
 
 def test_flagged_reference_rows_are_reported_apart() -> None:
     for category, detector in (("email", EMAIL), ("phone", PHONE)):
-        flagged = [r for r in _rows(category) if _usable(r) and r["note"].startswith(FLAGS)]
+        flagged = [r for r in rows(category) if scorable(r) and is_flagged(r)]
         precision, recall, count = _scores(detector, flagged)
         print(f"{category} flagged: n={count} precision={precision:.3f} recall={recall:.3f}")
         assert count > 0
@@ -306,11 +288,10 @@ def _e164(candidate: str) -> str | None:
         number, phonenumbers.PhoneNumberFormat.E164)
 
 
-@pytest.mark.skipif(not CASES.exists(), reason="reference cases not present")
 def test_phone_cache_key_gives_libphonenumbers_answer_on_the_written_form() -> None:
     """Validating ``+digits``/``digits`` instead of the written form changes no answer, on
     every reference phone value in five spellings (dates and extensions keep their form)."""
-    values = [r["value_or_text"].strip() for r in _rows("phone") if r["kind"] == "value"]
+    values = [r["value_or_text"].strip() for r in rows("phone") if r["kind"] == "value"]
     values += ["12/10/2024", "2024-03-01", "+1 415 555 0132 ext. 12", "+49 (0)30 1234567",
                "０３０ １２３４５６７"]
     candidates = {s for v in values for s in _spellings(v)} | set(values)

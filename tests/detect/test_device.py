@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import polars as pl
 import pytest
+from reference_cases import Score, unflagged, valid
 
-from databorder.detect.base import Detector
 from databorder.detect.columns import plan_table
 from databorder.detect.device import (
     AdvertisingIdDetector,
@@ -18,17 +15,10 @@ from databorder.detect.device import (
 )
 from databorder.detect.payment import PaymentCardDetector
 
-CASES = Path(__file__).resolve().parents[3] / "shared" / "data" / "detect-cases" / "cases.csv"
-FLAGS = ("AMBIGUOUS", "CONFLICT", "RELABELLED")
-
 IMEI = ImeiDetector()
 IMEISV = ImeiSvDetector()
 AD_ID = AdvertisingIdDetector()
 ANDROID_ID = AndroidIdDetector()
-
-
-def valid(detector: Detector, cell: str) -> bool:
-    return bool(detector.valid_cells(pl.Series([cell], dtype=pl.String))[0])
 
 
 # --- IMEI --------------------------------------------------------------------------------------
@@ -164,23 +154,14 @@ def test_android_id_context_normal_form_and_mask() -> None:
 
 # --- Reference cases ---------------------------------------------------------------------------
 
-def _reference_rows() -> list[dict[str, str]]:
-    if not CASES.exists():
-        pytest.skip(f"reference cases not found at {CASES}")
-    with CASES.open(newline="", encoding="utf-8") as handle:
-        return [row for row in csv.DictReader(handle) if row["category"] == "device_id"]
+def _imei_found(row: dict[str, str]) -> int:
+    assert row["kind"] == "value" and int(row["expected_matches"]) <= 1
+    return int(valid(IMEI, row["value_or_text"].strip()))
 
 
 def test_reference_cases() -> None:
-    rows = [r for r in _reference_rows() if not r["note"].startswith(FLAGS)]
-    assert len(rows) >= 5
-    hits = false_alarms = misses = 0
-    for row in rows:
-        expected = int(row["expected_matches"])
-        assert row["kind"] == "value" and expected <= 1
-        got = int(valid(IMEI, row["value_or_text"].strip()))
-        hits += min(got, expected)
-        false_alarms += max(0, got - expected)
-        misses += max(0, expected - got)
-    assert hits / max(1, hits + false_alarms) >= 0.98
-    assert hits / max(1, hits + misses) >= 0.97
+    cases = unflagged("device_id")
+    assert len(cases) >= 5
+    score = Score.over(cases, _imei_found)
+    assert score.precision >= 0.98
+    assert score.recall >= 0.97

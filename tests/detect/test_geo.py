@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import polars as pl
 import pytest
+from reference_cases import Score, unflagged, valid
 
 from databorder.detect.geo import (
     CoarseLatLonStringDetector,
     CoordinatePairDetector,
     LatLonStringDetector,
 )
-
-CASES = Path(__file__).resolve().parents[3] / "shared" / "data" / "detect-cases" / "cases.csv"
-FLAGS = ("AMBIGUOUS", "CONFLICT", "RELABELLED")
 
 precise = LatLonStringDetector()
 coarse = CoarseLatLonStringDetector()
@@ -69,23 +64,14 @@ def test_text_needs_a_comma_for_plain_decimals() -> None:
 def _row_found(row: dict[str, str]) -> int:
     value = row["value_or_text"]
     if row["kind"] == "value":
-        return int(precise.valid_cells(_cells(value)).item())
+        return int(valid(precise, value))
     return len(precise.find_in_text(value))
 
 
-@pytest.mark.skipif(not CASES.exists(), reason="reference cases not present")
 def test_reference_cases_precision_and_recall() -> None:
-    with CASES.open(newline="", encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["category"] == "precise_geolocation"
-                and not r["note"].startswith(FLAGS)]
-    tp = fp = fn = 0
-    for row in rows:
-        expected, found = int(row["expected_matches"]), _row_found(row)
-        tp += min(expected, found)
-        fp += max(found - expected, 0)
-        fn += max(expected - found, 0)
-    assert tp / (tp + fp) >= 0.98
-    assert tp / (tp + fn) >= 0.97
+    score = Score.over(unflagged("precise_geolocation"), _row_found)
+    assert score.precision >= 0.98
+    assert score.recall >= 0.97
 
 
 def _categories(frame: pl.DataFrame) -> list[tuple[str, tuple[str, ...]]]:

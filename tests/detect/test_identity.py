@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import random
-from pathlib import Path
 
 import polars as pl
 import pytest
+from reference_cases import Score, is_flagged, rows, scorable, unflagged, valid
 from stdnum.cn import ric
 from stdnum.us import ssn
 
@@ -19,9 +18,6 @@ from databorder.detect.identity import (
     UsSsnBareDetector,
     UsSsnDetector,
 )
-
-CASES = Path(__file__).resolve().parents[3] / "shared" / "data" / "detect-cases" / "cases.csv"
-FLAGS = ("AMBIGUOUS", "CONFLICT", "RELABELLED")
 
 SSN = UsSsnDetector()
 SSN_BARE = UsSsnBareDetector()
@@ -36,30 +32,16 @@ GOVERNMENT_ID_EXCEPTIONS = {
 }
 
 
-def _rows() -> list[dict[str, str]]:
-    with CASES.open(newline="", encoding="utf-8") as handle:
-        return [r for r in csv.DictReader(handle) if r["category"] == "government_id"]
-
-
 def _found(row: dict[str, str]) -> int:
     value = row["value_or_text"]
     if row["kind"] == "value":
-        return int(any(d.valid_cells(pl.Series([value])).item() for d in GOVERNMENT_ID))
+        return int(any(valid(d, value) for d in GOVERNMENT_ID))
     return sum(len(d.find_in_text(value)) for d in (SSN, RIC))
 
 
-def _scores(rows: list[dict[str, str]]) -> tuple[float, float, int]:
-    tp = fp = fn = 0
-    for row in rows:
-        expected, got = int(row["expected_matches"]), _found(row)
-        tp += min(got, expected)
-        fp += max(got - expected, 0)
-        fn += max(expected - got, 0)
-    return tp / max(tp + fp, 1), tp / max(tp + fn, 1), len(rows)
-
-
-def _usable(row: dict[str, str]) -> bool:
-    return not (row["kind"] == "value" and int(row["expected_matches"]) > 1)
+def _scores(cases: list[dict[str, str]]) -> tuple[float, float, int]:
+    score = Score.over(cases, _found)
+    return score.precision, score.recall, len(cases)
 
 
 # --- SSN ---------------------------------------------------------------------------------------
@@ -178,9 +160,8 @@ def test_passport_shape_needs_context() -> None:
 # --- reference cases ---------------------------------------------------------------------------
 
 def test_reference_cases_unflagged() -> None:
-    rows = [r for r in _rows() if _usable(r) and not r["note"].startswith(FLAGS)
-            and r["value_or_text"] not in GOVERNMENT_ID_EXCEPTIONS]
-    precision, recall, count = _scores(rows)
+    cases = [r for r in unflagged("government_id", GOVERNMENT_ID_EXCEPTIONS) if scorable(r)]
+    precision, recall, count = _scores(cases)
     print(f"government_id unflagged: n={count} precision={precision:.3f} recall={recall:.3f}")
     assert count >= 30
     assert precision >= 0.98
@@ -188,16 +169,16 @@ def test_reference_cases_unflagged() -> None:
 
 
 def test_reference_cases_flagged_reported_apart() -> None:
-    rows = [r for r in _rows() if _usable(r) and r["note"].startswith(FLAGS)]
-    precision, recall, count = _scores(rows)
+    flagged = [r for r in rows("government_id") if scorable(r) and is_flagged(r)]
+    precision, recall, count = _scores(flagged)
     print(f"government_id flagged: n={count} precision={precision:.3f} recall={recall:.3f}")
     assert count > 0
 
 
 def test_exceptions_are_real_disagreements() -> None:
-    rows = {r["value_or_text"]: r for r in _rows()}
+    by_value = {r["value_or_text"]: r for r in rows("government_id")}
     for value in GOVERNMENT_ID_EXCEPTIONS:
-        assert _found(rows[value]) != int(rows[value]["expected_matches"])
+        assert _found(by_value[value]) != int(by_value[value]["expected_matches"])
 
 
 def test_ric_check_in_numpy_agrees_with_the_expression_path() -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import ipaddress
 import random
 import re
-from pathlib import Path
 
 import polars as pl
 import pytest
+from reference_cases import Score, unflagged, valid
 
 from databorder.detect.base import Detector
 from databorder.detect.columns import plan_table
@@ -20,17 +19,10 @@ from databorder.detect.network import (
     WifiSsidDetector,
 )
 
-CASES = Path(__file__).resolve().parents[3] / "shared" / "data" / "detect-cases" / "cases.csv"
-FLAGS = ("AMBIGUOUS", "CONFLICT", "RELABELLED")
-
 IP = IpAddressDetector()
 MAC = MacAddressDetector()
 BARE_MAC = BareMacAddressDetector()
 SSID = WifiSsidDetector()
-
-
-def valid(detector: Detector, cell: str) -> bool:
-    return bool(detector.valid_cells(pl.Series([cell], dtype=pl.String))[0])
 
 
 # --- IP addresses ------------------------------------------------------------------------------
@@ -270,13 +262,6 @@ def test_ssid_column_needs_its_name() -> None:
 
 # --- Reference cases ---------------------------------------------------------------------------
 
-def _reference_rows(category: str) -> list[dict[str, str]]:
-    if not CASES.exists():
-        pytest.skip(f"reference cases not found at {CASES}")
-    with CASES.open(newline="", encoding="utf-8") as handle:
-        return [row for row in csv.DictReader(handle) if row["category"] == category]
-
-
 def predicted_count(detector: Detector, row: dict[str, str]) -> int | None:
     expected = int(row["expected_matches"])
     if row["kind"] == "value" and expected <= 1:
@@ -284,19 +269,6 @@ def predicted_count(detector: Detector, row: dict[str, str]) -> int | None:
     if row["kind"] == "text":
         return len(detector.find_in_text(row["value_or_text"]))
     return None
-
-
-def precision_recall(detector: Detector, rows: list[dict[str, str]]) -> tuple[float, float]:
-    hits = false_alarms = misses = 0
-    for row in rows:
-        got = predicted_count(detector, row)
-        if got is None:
-            continue
-        expected = int(row["expected_matches"])
-        hits += min(got, expected)
-        false_alarms += max(0, got - expected)
-        misses += max(0, expected - got)
-    return hits / max(1, hits + false_alarms), hits / max(1, hits + misses)
 
 
 # Unflagged reference rows whose label our specification overrides, with the reason.
@@ -308,14 +280,14 @@ SPEC_EXCEPTIONS = {
 
 @pytest.mark.parametrize("category,detector", [("ip_address", IP), ("mac_address", MAC)])
 def test_reference_cases(category: str, detector: Detector) -> None:
-    rows = [r for r in _reference_rows(category) if not r["note"].startswith(FLAGS)]
-    exceptions = [r for r in rows if (category, r["value_or_text"]) in SPEC_EXCEPTIONS]
+    cases = unflagged(category)
+    exceptions = [r for r in cases if (category, r["value_or_text"]) in SPEC_EXCEPTIONS]
     assert all(predicted_count(detector, r) == 0 for r in exceptions)
-    rows = [r for r in rows if r not in exceptions]
-    assert len(rows) >= 20
-    precision, recall = precision_recall(detector, rows)
-    assert precision >= 0.98, precision
-    assert recall >= 0.97, recall
+    cases = [r for r in cases if r not in exceptions]
+    assert len(cases) >= 20
+    score = Score.over(cases, lambda row: predicted_count(detector, row))
+    assert score.precision >= 0.98, score.precision
+    assert score.recall >= 0.97, score.recall
 
 
 def test_mac_vectorised_normal_form_matches_scalar_per_cell() -> None:
