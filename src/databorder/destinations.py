@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from databorder import __version__
@@ -56,28 +58,60 @@ class FlowsResult:
         }
 
 
+class DenseIds:
+    """Dense ``uint32`` ids for 64-bit keys, numbered in order of first sight (id = row)."""
+
+    __slots__ = ("_keys",)
+
+    def __init__(self) -> None:
+        self._keys = pl.DataFrame(schema=_ID_SCHEMA)
+
+    def __len__(self) -> int:
+        return self._keys.height
+
+    def ids_of(self, keys: pl.Series) -> pl.Series:
+        """The id of every key (new keys get the next ids), in the order of ``keys``."""
+        frame = keys.alias("key").to_frame()
+        new = (frame.unique(maintain_order=True)
+               .join(self._keys, on="key", how="anti", maintain_order="left"))
+        if not new.is_empty():
+            if len(self) + new.height > _MAX_IDS:
+                raise OverflowError("more than 2**32 distinct keys")
+            added = new.with_row_index("id", offset=len(self)).select(
+                "key", pl.col("id").cast(pl.UInt32))
+            self._keys = pl.concat([self._keys, added], rechunk=True)
+        return frame.join(self._keys, on="key", how="left", maintain_order="left")["id"]
+
+    def translation(self, other: DenseIds) -> Ids:
+        """This numbering's id of each of ``other``'s ids (indexed by ``other``'s id)."""
+        return self.ids_of(other._keys["key"]).to_numpy()
+
+
 class DestinationTotals:
     """Mergeable partial aggregate of flows per destination ``(dst_ip, name)``.
 
-    Holds one row per destination (flows, bytes out and in, first and last seen) and one row
-    per distinct (destination, internal host) pair: an exact distinct counter of ``src_ip`` per
-    destination, stored as 64-bit hashes of the address (never the address), so the hosts of a
-    group of destinations are the union of theirs. What it holds grows with destinations and
-    host pairs, not with records: batches are folded into pending parts that are merged into
-    the held tables once they outgrow them (``compact_rows`` at least), which keeps the merging
-    work amortised. Fold batches with :meth:`add`, other partials with :meth:`merge`.
-
-    Destinations are keyed by a 64-bit hash of ``(dst_ip, name)``; a collision among a few
-    million destinations is vanishingly unlikely (as in :mod:`databorder.detect.counting`).
+    Every destination gets a dense id (:class:`DenseIds` over a 64-bit hash of ``(dst_ip,
+    name)``; a collision among a few million destinations is vanishingly unlikely, as in
+    :mod:`databorder.detect.counting`), and so does every internal host (over a hash of
+    ``src_ip``, never the address). Held: one row per destination (flows, bytes out and in,
+    first and last seen) and one packed ``uint64`` per distinct (destination, internal host)
+    pair, ``destination id << 32 | host id`` — an exact distinct counter of hosts per
+    destination, whose hosts per group of destinations are the union of theirs. What it holds
+    grows with destinations and host pairs, not with records: batches are folded into pending
+    parts that are merged into the held state once they outgrow it (``compact_rows`` at
+    least), which keeps the merging work amortised. Fold batches with :meth:`add`, other
+    partials with :meth:`merge` (their ids are translated into this one's).
     """
 
     def __init__(self, compact_rows: int = 1 << 18) -> None:
         self.logs: set[str] = set()
         self._compact_rows = compact_rows
+        self._destination_ids = DenseIds()
+        self._host_ids = DenseIds()
         self._destinations = pl.DataFrame(schema=_DESTINATION_SCHEMA)
-        self._pairs = pl.DataFrame(schema=_PAIR_SCHEMA)
+        self._pairs: Pairs = np.empty(0, dtype=np.uint64)
         self._pending_destinations: list[pl.DataFrame] = []
-        self._pending_pairs: list[pl.DataFrame] = []
+        self._pending_pairs: list[Pairs] = []
 
     def add(self, flows: pl.DataFrame) -> None:
         """Fold a batch of named flows (FLOW_SCHEMA columns); rows without ``dst_ip`` skip."""
@@ -87,42 +121,52 @@ class DestinationTotals:
         rows = flows.filter(pl.col("dst_ip").is_not_null())
         rows = rows.select("dst_ip", normalise_names(rows["name"]).alias("name"), "src_ip", "ts",
                            "bytes_out", "bytes_in")
-        rows = rows.with_columns(pl.struct("dst_ip", "name").hash(HASH_SEED).alias("key"))
+        keys = rows.select(pl.struct("dst_ip", "name").hash(HASH_SEED))[:, 0]
+        rows = rows.with_columns(self._destination_ids.ids_of(keys).alias("id"))
         self._pending_destinations.append(
-            rows.group_by("key").agg(_destination_sums()).select(_DESTINATION_SCHEMA.names()))
-        self._pending_pairs.append(
-            rows.filter(pl.col("src_ip").is_not_null())
-            .select("key", pl.col("src_ip").hash(HASH_SEED).alias("host")).unique())
+            rows.group_by("id").agg(_destination_sums()).select(_DESTINATION_SCHEMA.names()))
+        hosts = rows.filter(pl.col("src_ip").is_not_null())
+        if not hosts.is_empty():
+            host_ids = self._host_ids.ids_of(hosts["src_ip"].hash(HASH_SEED))
+            self._pending_pairs.append(_packed(hosts["id"], host_ids).unique().to_numpy())
         self._maybe_compact()
 
     def merge(self, other: DestinationTotals) -> None:
         other.compact()
         self.logs |= other.logs
-        self._pending_destinations.append(other._destinations)
-        self._pending_pairs.append(other._pairs)
+        destination_map = self._destination_ids.translation(other._destination_ids)
+        host_map = self._host_ids.translation(other._host_ids)
+        self._pending_destinations.append(other._destinations.with_columns(
+            pl.Series("id", destination_map[other._destinations["id"].to_numpy()])))
+        pairs = other._pairs
+        self._pending_pairs.append(
+            (destination_map[pairs >> _SHIFT].astype(np.uint64) << _SHIFT)
+            | host_map[pairs & _LOW].astype(np.uint64))
         self._maybe_compact()
 
     @property
     def held_rows(self) -> tuple[int, int]:
         """Rows held now: (per-destination rows, destination-host pairs), pending included."""
         return (self._destinations.height + sum(p.height for p in self._pending_destinations),
-                self._pairs.height + sum(p.height for p in self._pending_pairs))
+                self._pairs.size + sum(p.size for p in self._pending_pairs))
 
     def _maybe_compact(self) -> None:
         pending = (sum(p.height for p in self._pending_destinations)
-                   + sum(p.height for p in self._pending_pairs))
-        if pending > max(self._destinations.height + self._pairs.height, self._compact_rows):
+                   + sum(p.size for p in self._pending_pairs))
+        if pending > max(self._destinations.height + self._pairs.size, self._compact_rows):
             self.compact()
 
     def compact(self) -> None:
         if self._pending_destinations:
             self._destinations = (
                 pl.concat([self._destinations, *self._pending_destinations])
-                .group_by("key").agg(_merged_sums()).select(_DESTINATION_SCHEMA.names()))
+                .group_by("id").agg(_merged_sums()).select(_DESTINATION_SCHEMA.names()))
             self._pending_destinations = []
         if self._pending_pairs:
-            self._pairs = pl.concat([self._pairs, *self._pending_pairs]).unique()
+            merged = pl.Series(np.concatenate([self._pairs, *self._pending_pairs]),
+                               dtype=pl.UInt64)
             self._pending_pairs = []
+            self._pairs = merged.unique().to_numpy()
 
     def summarise(
         self, knowledge: KnowledgeBase | None = None, ip_db: IpDatabase | None = None,
@@ -133,14 +177,32 @@ class DestinationTotals:
                           ip_db or IpDatabase.bundled())
 
 
+Ids = npt.NDArray[np.uint32]
+Pairs = npt.NDArray[np.uint64]
+_SHIFT = np.uint64(32)
+_LOW = np.uint64(0xFFFF_FFFF)
+_MAX_IDS = 1 << 32
+_ID_SCHEMA = pl.Schema({"key": pl.UInt64(), "id": pl.UInt32()})
 _DESTINATION_SCHEMA = pl.Schema({
-    "key": pl.UInt64(), "dst_ip": pl.String(), "name": pl.String(), "flows": pl.Int64(),
+    "id": pl.UInt32(), "dst_ip": pl.String(), "name": pl.String(), "flows": pl.Int64(),
     "bytes_out": pl.Int64(), "bytes_in": pl.Int64(),
     "first_seen": pl.Datetime("us", "UTC"), "last_seen": pl.Datetime("us", "UTC"),
 })
-_PAIR_SCHEMA = pl.Schema({"key": pl.UInt64(), "host": pl.UInt64()})
 _KEYS_OUT = ["recipient", "ultimate_parent", "controlled_from", "country_of_concern"]
 _SORT = ["bytes_out", "flows"]
+
+
+def _packed(destination_ids: pl.Series, host_ids: pl.Series) -> pl.Series:
+    return (destination_ids.cast(pl.UInt64) * (1 << 32)) | host_ids.cast(pl.UInt64)
+
+
+def _distinct_per(owners: Ids, pairs: Pairs, count: int) -> Ids:
+    """Distinct hosts per owner (group), the owner of each destination id given by ``owners``."""
+    if pairs.size == 0:
+        return np.zeros(count, dtype=np.uint32)
+    regrouped = (owners[pairs >> _SHIFT].astype(np.uint64) << _SHIFT) | (pairs & _LOW)
+    distinct = pl.Series(regrouped, dtype=pl.UInt64).unique().to_numpy()
+    return np.bincount((distinct >> _SHIFT).astype(np.intp), minlength=count).astype(np.uint32)
 
 
 def _destination_sums() -> list[pl.Expr]:
@@ -160,7 +222,7 @@ def _merged_sums() -> list[pl.Expr]:
     ]
 
 
-def _summarise(destinations: pl.DataFrame, pairs: pl.DataFrame, knowledge: KnowledgeBase,
+def _summarise(destinations: pl.DataFrame, pairs: Pairs, knowledge: KnowledgeBase,
                ip_db: IpDatabase) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
     attributed = attribute_destinations(destinations.select("dst_ip", "name"), ip_db=ip_db,
                                         knowledge=knowledge).drop("dst_ip", "name")
@@ -168,7 +230,10 @@ def _summarise(destinations: pl.DataFrame, pairs: pl.DataFrame, knowledge: Knowl
     group = (pl.when(~pl.col("_public")).then(pl.lit(PRIVATE))
              .when(pl.col("ultimate_parent").is_null()).then(pl.lit(UNATTRIBUTED))
              .otherwise(pl.col("parent_name")))
-    hosts = pairs.group_by("key").agg(pl.len().cast(pl.UInt32).alias("internal_hosts"))
+    id_count = int(destinations.select(pl.col("id").cast(pl.Int64).max().fill_null(-1) + 1)
+                   .item())
+    hosts = pl.DataFrame({"id": np.arange(id_count, dtype=np.uint32), "internal_hosts": np.bincount(
+        (pairs >> _SHIFT).astype(np.intp), minlength=id_count).astype(np.uint32)})
     table = (
         pl.concat([destinations, attributed], how="horizontal")
         .with_columns(
@@ -177,7 +242,7 @@ def _summarise(destinations: pl.DataFrame, pairs: pl.DataFrame, knowledge: Knowl
             pl.col("ip_scope").eq("public").alias("_public"),
         )
         .with_columns(group.alias("recipient"))
-        .join(hosts, on="key", how="left")
+        .join(hosts, on="id", how="left")
         .with_columns(pl.col("internal_hosts").fill_null(0), pl.lit(1, pl.UInt32)
                       .alias("destinations"))
     )
@@ -189,9 +254,12 @@ def _summarise(destinations: pl.DataFrame, pairs: pl.DataFrame, knowledge: Knowl
         .sort([*_SORT, "dst_ip", "name"], descending=[True, True, False, False],
               nulls_last=True)
     )
-    group_hosts = (pairs.join(table.select("key", *_KEYS_OUT), on="key", how="inner")
-                   .group_by(_KEYS_OUT).agg(pl.col("host").n_unique().cast(pl.UInt32)
-                                            .alias("internal_hosts")))
+    group_hosts = table.select(_KEYS_OUT).unique().with_row_index("group")
+    owners = np.zeros(id_count, dtype=np.uint32)
+    owned = table.select("id", *_KEYS_OUT).join(group_hosts, on=_KEYS_OUT, nulls_equal=True)
+    owners[owned["id"].to_numpy()] = owned["group"].to_numpy()
+    group_hosts = group_hosts.with_columns(pl.Series(
+        "internal_hosts", _distinct_per(owners, pairs, group_hosts.height))).drop("group")
     top_names = (table.filter(pl.col("name").is_not_null())
                  .group_by([*_KEYS_OUT, "name"]).agg(pl.col("flows").sum())
                  .sort(["flows", "name"], descending=[True, False])
