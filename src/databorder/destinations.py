@@ -151,22 +151,30 @@ class DestinationTotals:
                 self._pairs.size + sum(p.size for p in self._pending_pairs))
 
     def _maybe_compact(self) -> None:
-        pending = (sum(p.height for p in self._pending_destinations)
-                   + sum(p.size for p in self._pending_pairs))
-        if pending > max(self._destinations.height + self._pairs.size, self._compact_rows):
-            self.compact()
+        # each part compacts once its pending rows outgrow what it holds: amortised merging,
+        # and the few destinations never wait (strings and all) on the many pairs
+        pending = sum(p.height for p in self._pending_destinations)
+        if pending > max(self._destinations.height, self._compact_rows):
+            self._compact_destinations()
+        if sum(p.size for p in self._pending_pairs) > max(self._pairs.size, self._compact_rows):
+            self._compact_pairs()
 
     def compact(self) -> None:
+        self._compact_destinations()
+        self._compact_pairs()
+
+    def _compact_destinations(self) -> None:
         if self._pending_destinations:
             self._destinations = (
                 pl.concat([self._destinations, *self._pending_destinations])
                 .group_by("id").agg(_merged_sums()).select(_DESTINATION_SCHEMA.names()))
             self._pending_destinations = []
+
+    def _compact_pairs(self) -> None:
         if self._pending_pairs:
-            merged = pl.Series(np.concatenate([self._pairs, *self._pending_pairs]),
-                               dtype=pl.UInt64)
+            merged = np.concatenate([self._pairs, *self._pending_pairs])
             self._pending_pairs = []
-            self._pairs = merged.unique().to_numpy()
+            self._pairs = np.unique(merged)
 
     def summarise(
         self, knowledge: KnowledgeBase | None = None, ip_db: IpDatabase | None = None,

@@ -12,7 +12,7 @@ import pytest
 
 from databorder.attribute.attribute import attribute_destinations
 from databorder.attribute.domain import normalise_names
-from databorder.destinations import PRIVATE, UNATTRIBUTED, DestinationTotals
+from databorder.destinations import PRIVATE, UNATTRIBUTED, DenseIds, DestinationTotals
 from databorder.engine.flows import run_flows, total_size
 from databorder.traffic.naming import name_flows
 from databorder.traffic.open import read_logs
@@ -237,3 +237,35 @@ def test_merging_partials_equals_one_pass() -> None:
     left.merge(right)
     assert left.summarise()[1].equals(one.summarise()[1])
     assert left.summarise()[0].equals(one.summarise()[0])
+
+
+def test_merging_translates_ids_of_partials_that_saw_keys_in_another_order() -> None:
+    # the same destinations and hosts, first seen in opposite orders, overlapping only in part
+    first = _batch(120, 6, 1)
+    second = _batch(200, 4, 1).reverse()
+    one = DestinationTotals()
+    one.add(pl.concat([first, second]))
+    left, right = DestinationTotals(compact_rows=100), DestinationTotals(compact_rows=100)
+    for start in range(0, first.height, 97):
+        left.add(first.slice(start, 97))
+    right.add(second)
+    left.merge(right)
+    left.compact()
+    assert left.held_rows == (200, 120 * 6 + 80 * 4)
+    merged_groups, merged_destinations, _ = left.summarise()
+    groups, destinations, _ = one.summarise()
+    assert merged_destinations.equals(destinations)
+    assert merged_groups.equals(groups)
+    assert destinations["internal_hosts"].sort().to_list() == [4] * 80 + [6] * 120
+    assert groups["internal_hosts"].max() == 6
+
+
+def test_dense_ids_number_keys_in_order_of_first_sight() -> None:
+    ids = DenseIds()
+    keys = pl.Series([30, 10, 30, 20, 10], dtype=pl.UInt64)
+    assert ids.ids_of(keys).to_list() == [0, 1, 0, 2, 1]
+    assert ids.ids_of(pl.Series([20, 40], dtype=pl.UInt64)).to_list() == [2, 3]
+    other = DenseIds()
+    other.ids_of(pl.Series([40, 50, 30], dtype=pl.UInt64))
+    assert ids.translation(other).tolist() == [3, 4, 0]
+    assert len(ids) == 5
