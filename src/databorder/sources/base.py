@@ -26,6 +26,8 @@ from typing import ClassVar
 
 import pyarrow as pa
 
+from databorder.errors import InputError
+
 ProgressFn = Callable[[int], None]
 """Called with the number of input bytes consumed since the previous call."""
 
@@ -77,3 +79,10 @@ class FileReader(ABC):
     @abstractmethod
     def open(self, path: Path, compression: str | None) -> Iterator[TableSource]:
         """Table sources in the file; ``compression`` is ``gzip``, ``zstd`` or None."""
+
+
+def require_uncompressed(path: Path, compression: str | None, format_name: str) -> None:
+    """Formats that need random access (Parquet, SQLite) cannot be read through a stream."""
+    if compression:
+        raise InputError(str(path), f"{compression}-compressed {format_name} cannot be read; "
+                                    "decompress it first")

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from databorder.errors import InputError, ReadError
 
-from .base import BATCH_ROWS, FileReader, ProgressFn, TableSource
+from .base import BATCH_ROWS, FileReader, ProgressFn, TableSource, require_uncompressed
 
 PARQUET_MAGIC = b"PAR1"
 
@@ -88,9 +88,7 @@ class ParquetReader(FileReader):
         return head.startswith(PARQUET_MAGIC)
 
     def open(self, path: Path, compression: str | None) -> Iterator[TableSource]:
-        if compression:
-            raise InputError(str(path), f"{compression}-compressed Parquet cannot be read; "
-                                        "decompress it first")
+        require_uncompressed(path, compression, "Parquet")
         yield ParquetSource(path)
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.pool import NullPool
 
 from databorder.errors import InputError, ReadError
 
-from .base import BATCH_ROWS, FileReader, ProgressFn, TableSource
+from .base import BATCH_ROWS, FileReader, ProgressFn, TableSource, require_uncompressed
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@]*):[^@]*@")
@@ -184,9 +184,7 @@ class SqliteReader(FileReader):
         return head.startswith(SQLITE_MAGIC)
 
     def open(self, path: Path, compression: str | None) -> Iterator[TableSource]:
-        if compression:
-            raise InputError(str(path), f"{compression}-compressed SQLite cannot be read; "
-                                        "decompress it first")
+        require_uncompressed(path, compression, "SQLite")
         uri = f"file:{quote(str(path.resolve()))}?mode=ro"
         engine = sa.create_engine(
             "sqlite://", poolclass=NullPool,
