@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +33,7 @@ import polars as pl
 from databorder.attribute.attribute import attribute_destinations
 from databorder.attribute.ip import IpDatabase
 from databorder.traffic.open import flow_files, open_targets
+from memory import measured
 
 DATA = Path(__file__).resolve().parent / "data"
 HOSTS = 2_000
@@ -167,27 +167,11 @@ def geoip2fast_rate(ips: list[str]) -> float:
     return len(ips) / seconds
 
 
-_MEASURE = """
-import resource, subprocess, sys, time
-started = time.perf_counter()
-done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
-print(done.returncode, time.perf_counter() - started,
-      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
-sys.stderr.write(done.stderr[-2000:])
-"""
-
-
 def flows_run(path: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of ``databorder flows`` on ``path``, in a child."""
     with tempfile.TemporaryDirectory() as folder:
-        command = [sys.executable, "-m", "databorder", "flows", str(path), "--no-progress",
-                   "--json", str(Path(folder) / "flows.json")]
-        done = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True,
-                              text=True, check=False)
-    code, seconds, peak = done.stdout.split()
-    if code != "0":
-        raise SystemExit(f"databorder flows failed ({code}):\n{done.stderr}")
-    return float(seconds), float(peak) / MB
+        return measured([sys.executable, "-m", "databorder", "flows", str(path),
+                         "--no-progress", "--json", str(Path(folder) / "flows.json")])
 
 
 def main() -> None:

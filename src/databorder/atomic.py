@@ -1,12 +1,16 @@
-"""Writing result files so that a crash never leaves a half-written or clobbered file."""
+"""Result files: their common header, and writing them so that a crash never leaves a
+half-written or clobbered file."""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from databorder import __version__
 
 
 def write_json_atomically(data: dict[str, Any], path: Path) -> None:
@@ -21,3 +25,14 @@ def write_json_atomically(data: dict[str, Any], path: Path) -> None:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def result_header(schema: str, started_at: datetime,
+                  finished_at: datetime | None) -> dict[str, Any]:
+    """The keys every result file begins with: its schema, the tool and the run's times."""
+    return {
+        "schema": schema,
+        "tool": {"name": "databorder", "version": __version__},
+        "started_at": started_at.isoformat(),
+        "finished_at": finished_at.isoformat() if finished_at else None,
+    }

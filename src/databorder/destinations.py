@@ -20,8 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from databorder import __version__
-from databorder.atomic import write_json_atomically
+from databorder.atomic import result_header, write_json_atomically
 from databorder.attribute.attribute import attribute_destinations
 from databorder.attribute.domain import normalise_names
 from databorder.attribute.entities import KnowledgeBase
@@ -334,10 +333,7 @@ def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 def to_json(result: FlowsResult) -> dict[str, Any]:
     return {
-        "schema": SCHEMA,
-        "tool": {"name": "databorder", "version": __version__},
-        "started_at": result.started_at.isoformat(),
-        "finished_at": result.finished_at.isoformat() if result.finished_at else None,
+        **result_header(SCHEMA, result.started_at, result.finished_at),
         "logs": result.logs,
         "data_sources": result.data_sources,
         "totals": result.totals,

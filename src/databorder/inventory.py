@@ -11,8 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from databorder import __version__
-from databorder.atomic import write_json_atomically
+from databorder.atomic import result_header, write_json_atomically
 from databorder.categories import CATEGORIES
 from databorder.detect.counting import DistinctCount, DistinctCounter
 from databorder.engine.batch import FieldTally
@@ -80,10 +79,7 @@ class Inventory:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "schema": SCHEMA,
-            "tool": {"name": "databorder", "version": __version__},
-            "started_at": self.started_at.isoformat(),
-            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            **result_header(SCHEMA, self.started_at, self.finished_at),
             "exact_limit": self.exact_limit,
             "sources": [_source_json(s) for s in self.sources],
             "fields": [_field_json(s, f) for s in self.sources for f in s.fields],
