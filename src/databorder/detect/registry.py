@@ -2,44 +2,24 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
 from functools import cache
 
 from databorder.categories import CATEGORIES
+from databorder.discovery import concrete_subclasses
 from databorder.errors import DetectorError
 
 from .base import Detector, TableDetector
 
+_PACKAGE = __package__ or "databorder.detect"
 _NOT_DETECTOR_MODULES = {"base", "registry", "context", "masking", "vectorized", "counting",
                          "columns", "text", "engine", "inventory"}
-
-
-def _modules() -> list[str]:
-    package = importlib.import_module(__package__ or "databorder.detect")
-    return sorted(
-        f"{package.__name__}.{info.name}"
-        for info in pkgutil.iter_modules(package.__path__)
-        if info.name not in _NOT_DETECTOR_MODULES and not info.name.startswith("_")
-    )
-
-
-def _concrete(module_name: str, base: type) -> list[type]:
-    module = importlib.import_module(module_name)
-    return [
-        obj for _, obj in inspect.getmembers(module, inspect.isclass)
-        if issubclass(obj, base) and obj is not base and not inspect.isabstract(obj)
-        and obj.__module__ == module.__name__ and not obj.__name__.startswith("_")
-    ]
 
 
 @cache
 def value_detectors() -> tuple[Detector, ...]:
     """One instance of every value detector, in a stable order."""
-    found: list[Detector] = []
-    for module_name in _modules():
-        found.extend(cls() for cls in _concrete(module_name, Detector))
+    found: list[Detector] = [
+        cls() for cls in concrete_subclasses(_PACKAGE, Detector, _NOT_DETECTOR_MODULES)]
     _check(found)
     return tuple(found)
 
@@ -47,9 +27,8 @@ def value_detectors() -> tuple[Detector, ...]:
 @cache
 def table_detectors() -> tuple[TableDetector, ...]:
     """One instance of every table detector, in a stable order."""
-    found: list[TableDetector] = []
-    for module_name in _modules():
-        found.extend(cls() for cls in _concrete(module_name, TableDetector))
+    found: list[TableDetector] = [
+        cls() for cls in concrete_subclasses(_PACKAGE, TableDetector, _NOT_DETECTOR_MODULES)]
     return tuple(found)
 
 

@@ -11,16 +11,14 @@ module of this package.
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import os
-import pkgutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import cache
 from pathlib import Path
 
+from databorder.discovery import concrete_subclasses
 from databorder.errors import InputError
 
 from .base import FileReader, TableSource
@@ -65,17 +63,9 @@ class Skipped:
 @cache
 def file_readers() -> tuple[FileReader, ...]:
     """One instance of every reader, in sniffing order."""
-    package = importlib.import_module(__package__ or "databorder.sources")
-    found: list[FileReader] = []
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        if info.name in _NOT_READER_MODULES or info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        found.extend(
-            cls() for _, cls in inspect.getmembers(module, inspect.isclass)
-            if issubclass(cls, FileReader) and not inspect.isabstract(cls)
-            and cls.__module__ == module.__name__
-        )
+    package = __package__ or "databorder.sources"
+    classes = concrete_subclasses(package, FileReader, _NOT_READER_MODULES)
+    found: list[FileReader] = [cls() for cls in classes]
     return tuple(sorted(found, key=lambda r: (r.sniff_order,
                                               r.name)))
 

@@ -15,9 +15,7 @@ line per input that failed instead of stopping.
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import pkgutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,6 +24,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
+from databorder.discovery import concrete_subclasses
 from databorder.errors import InputError
 from databorder.sources.base import ProgressFn
 from databorder.sources.compression import compression_of, format_suffix, read_head
@@ -60,16 +59,9 @@ class FlowSource:
 @cache
 def flow_readers() -> tuple[FlowReader, ...]:
     """One instance of every argument-free reader, in sniffing order."""
-    package = importlib.import_module(__package__ or "databorder.traffic")
-    found: list[FlowReader] = []
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        if info.name in _NOT_READER_MODULES or info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        for _, cls in inspect.getmembers(module, inspect.isclass):
-            if issubclass(cls, FlowReader) and not inspect.isabstract(cls) \
-                    and cls.__module__ == module.__name__ and _no_arguments(cls):
-                found.append(cls())
+    package = __package__ or "databorder.traffic"
+    classes = concrete_subclasses(package, FlowReader, _NOT_READER_MODULES)
+    found: list[FlowReader] = [cls() for cls in classes if _no_arguments(cls)]
     return tuple(sorted(found, key=lambda r: (r.sniff_order, r.name)))
 
 
