@@ -7,7 +7,8 @@
     ├── InputError              an input could not be read (exit 1, the rest is still scanned)
     │   ├── UnsupportedInputError   no reader recognises the source
     │   └── ReadError           malformed content: names the source and the line, row or field
-    └── DetectorError           a detector module is inconsistent (raised at discovery)
+    ├── DetectorError           a detector module is inconsistent (raised at discovery)
+    └── ReportError             a run document cannot be rendered (names the key at fault)
 
 Messages never contain a raw scanned value: they name the file, line and field only.
 """
@@ -64,3 +65,7 @@ class ReadError(InputError):
 
 class DetectorError(DataborderError):
     """A detector module is inconsistent."""
+
+
+class ReportError(DataborderError):
+    """A run document is malformed or a report format is unknown."""
