@@ -8,7 +8,8 @@
     │   ├── UnsupportedInputError   no reader recognises the source
     │   └── ReadError           malformed content: names the source and the line, row or field
     ├── DetectorError           a detector module is inconsistent (raised at discovery)
-    └── ReportError             a run document cannot be rendered (names the key at fault)
+    ├── ReportError             a run document cannot be rendered (names the key at fault)
+    └── StoreError              the run store cannot be opened, migrated, read or written
 
 Messages never contain a raw scanned value: they name the file, line and field only.
 """
@@ -69,3 +70,7 @@ class DetectorError(DataborderError):
 
 class ReportError(DataborderError):
     """A run document is malformed or a report format is unknown."""
+
+
+class StoreError(DataborderError):
+    """The run store cannot be opened, migrated, read or written (the URL's password hidden)."""
