@@ -1,0 +1,184 @@
+"""What a reader takes in first: the summary, and the data behind the Sankey and bar charts.
+
+Only facts in the run document are shown. Egress logs say which recipient received how many
+bytes, not which category of data the bytes held; a category is linked to a recipient only
+where a finding names both. Every other recipient hangs off one node that says so.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from databorder.report.model import CategoryRow, Finding, GroupRow, RunReport
+
+UNKNOWN_JURISDICTION = "unknown"
+UNOBSERVED_NODE = "egress (category per recipient not observed)"
+WORST_FINDINGS = 5
+FAILING_OUTCOMES = frozenset({"prohibited", "restricted", "security_assessment_required",
+                              "contract_or_certification_required", "conflict"})
+
+
+@dataclass(frozen=True)
+class Headcount:
+    """The most distinct values of any one category of a unit: a floor on persons or devices."""
+
+    unit: str
+    distinct: int
+    exact: bool
+    category: str
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    code: str
+    bytes_out: int
+    flows: int
+    recipients: tuple[str, ...]
+    of_concern: bool
+
+
+@dataclass
+class Sankey:
+    """Plotly's Sankey arrays: node labels and kinds, links as (source, target, value, label)."""
+
+    labels: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    sources: list[int] = field(default_factory=list)
+    targets: list[int] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    link_labels: list[str] = field(default_factory=list)
+    observed_links: int = 0
+    unit: str = "bytes out"
+
+    def node(self, label: str, kind: str) -> int:
+        for index, (known, known_kind) in enumerate(zip(self.labels, self.kinds, strict=True)):
+            if known == label and known_kind == kind:
+                return index
+        self.labels.append(label)
+        self.kinds.append(kind)
+        return len(self.labels) - 1
+
+    def link(self, source: int, target: int, value: float, label: str) -> None:
+        self.sources.append(source)
+        self.targets.append(target)
+        self.values.append(value)
+        self.link_labels.append(label)
+
+
+@dataclass(frozen=True)
+class Summary:
+    categories: list[CategoryRow]
+    headcounts: list[Headcount]
+    recipients: list[GroupRow]
+    jurisdictions: list[Jurisdiction]
+    concerns: list[GroupRow]
+    worst_findings: list[Finding]
+    failing_findings: int
+    egress_bytes: int
+    private_bytes: int
+    data_ages: list[tuple[str, str]]
+
+
+def summarise(report: RunReport) -> Summary:
+    categories = sorted(report.inventory.categories if report.inventory else [],
+                        key=lambda c: (-c.distinct, c.id))
+    headcounts = []
+    for unit in ("persons", "devices"):
+        of_unit = [c for c in categories if c.unit == unit]
+        if of_unit:
+            top = max(of_unit, key=lambda c: (c.distinct, c.id))
+            headcounts.append(Headcount(unit, top.distinct, top.distinct_exact, top.title))
+    groups = report.flows.groups if report.flows else []
+    recipients = sorted((g for g in groups if g.is_external), key=lambda g: (-g.bytes_out,
+                                                                              g.recipient))
+    findings = report.findings.findings if report.findings else []
+    ages = [(name, source) for name, source in (report.flows.data_sources.items()
+                                                if report.flows else [])]
+    if report.findings and report.findings.as_of:
+        ages.append(("rules and facts", f"as of {report.findings.as_of}"))
+    return Summary(
+        categories=categories, headcounts=headcounts, recipients=recipients,
+        jurisdictions=jurisdictions(recipients),
+        concerns=[g for g in recipients if g.country_of_concern],
+        worst_findings=findings[:WORST_FINDINGS],
+        failing_findings=sum(f.outcome in FAILING_OUTCOMES for f in findings),
+        egress_bytes=sum(g.bytes_out for g in recipients),
+        private_bytes=sum(g.bytes_out for g in groups if not g.is_external),
+        data_ages=ages)
+
+
+def jurisdictions(recipients: list[GroupRow]) -> list[Jurisdiction]:
+    """Bytes out by the country the recipient is controlled from, most first."""
+    totals: dict[str, list[GroupRow]] = defaultdict(list)
+    for group in recipients:
+        totals[group.controlled_from or UNKNOWN_JURISDICTION].append(group)
+    found = [Jurisdiction(code=code, bytes_out=sum(g.bytes_out for g in members),
+                          flows=sum(g.flows for g in members),
+                          recipients=tuple(sorted({g.recipient for g in members})),
+                          of_concern=any(g.country_of_concern for g in members))
+             for code, members in totals.items()]
+    return sorted(found, key=lambda j: (-j.bytes_out, -j.flows, j.code))
+
+
+def sankey(report: RunReport) -> Sankey:
+    """Category -> recipient -> jurisdiction, widths in bytes out (flows when no bytes).
+
+    A recipient's width is split evenly over the categories findings link to it; recipients no
+    finding links take their width from the "not observed" node, which every inventoried
+    category feeds in equal parts: any of them may have gone there, none is known to have.
+    """
+    chart = Sankey()
+    recipients = summarise(report).recipients
+    if not recipients:
+        return chart
+    use_bytes = any(g.bytes_out for g in recipients)
+    chart = Sankey(unit="bytes out" if use_bytes else "flows")
+
+    def weight(group: GroupRow) -> float:
+        return float(group.bytes_out if use_bytes else group.flows)
+
+    titles = {c.id: c.title for c in report.inventory.categories} if report.inventory else {}
+    observed = _observed_categories(report, recipients)
+    unobserved_weight = 0.0
+    for group in recipients:
+        recipient = chart.node(group.recipient, "recipient")
+        place = group.controlled_from or UNKNOWN_JURISDICTION
+        kind = "concern" if group.country_of_concern else (
+            "unknown" if place == UNKNOWN_JURISDICTION else "jurisdiction")
+        chart.link(recipient, chart.node(place, kind), weight(group),
+                   f"{group.recipient} → {place}")
+        linked = observed.get(group.recipient, [])
+        for category in linked:
+            label = titles.get(category, category)
+            chart.link(chart.node(label, "category"), recipient, weight(group) / len(linked),
+                       f"{label} → {group.recipient} (named by a finding)")
+        if not linked:
+            chart.link(chart.node(UNOBSERVED_NODE, "unobserved"), recipient, weight(group),
+                       f"egress → {group.recipient}")
+            unobserved_weight += weight(group)
+    chart.observed_links = sum(len(v) for v in observed.values())
+    if unobserved_weight and titles:
+        unobserved = chart.node(UNOBSERVED_NODE, "unobserved")
+        for label in titles.values():
+            chart.link(chart.node(label, "category"), unobserved, unobserved_weight / len(titles),
+                       f"{label}: inventoried; recipient not observed")
+    return chart
+
+
+def _observed_categories(report: RunReport, recipients: list[GroupRow]) -> dict[str, list[str]]:
+    """Recipient name -> the categories findings say went to it (by name or parent id)."""
+    keys = {}
+    for group in recipients:
+        keys[group.recipient.casefold()] = group.recipient
+        if group.ultimate_parent:
+            keys[group.ultimate_parent.casefold()] = group.recipient
+    observed: dict[str, list[str]] = defaultdict(list)
+    for finding in report.findings.findings if report.findings else []:
+        recipient = keys.get((finding.counterparty or "").casefold())
+        if recipient is None:
+            continue
+        for category in finding.categories:
+            if category not in observed[recipient]:
+                observed[recipient].append(category)
+    return {name: sorted(categories) for name, categories in observed.items()}
