@@ -65,6 +65,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
+STORE_OPTION = click.option(
+    "--store", "store_url", envvar="DATABORDER_STORE", metavar="URL",
+    help="Keep the run in this store: a SQLAlchemy URL or an SQLite path (default: "
+         "$DATABORDER_STORE, else .databorder/store.sqlite when it exists).")
+
+
 @cli.command()
 @click.argument("targets", nargs=-1, required=True)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -76,11 +82,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--exact-limit", type=click.IntRange(min=1), default=DEFAULT_EXACT_LIMIT,
               show_default=True, help="Distinct values counted exactly before a sketch is used.")
 @click.option("--no-progress", is_flag=True, help="Do not draw progress bars.")
+@STORE_OPTION
 def scan(targets: tuple[str, ...], json_path: Path | None, tables: tuple[str, ...],
-         sample_rows: int, exact_limit: int, no_progress: bool) -> None:
+         sample_rows: int, exact_limit: int, no_progress: bool, store_url: str | None) -> None:
     """Inventory sensitive data in files, folders and databases (paths or SQLAlchemy URLs)."""
+    from databorder.store.recording import start_recording
+
     console = _stdout()
     options = ScanOptions(sample_rows=sample_rows, exact_limit=exact_limit, tables=tables)
+    recording = start_recording(store_url, "scan", {
+        "targets": list(targets), "tables": list(tables), "sample_rows": sample_rows,
+        "exact_limit": exact_limit, "json": str(json_path) if json_path else None})
     if no_progress or not console.is_terminal:
         inventory = scan_targets(targets, options, QuietObserver())
     else:
@@ -89,6 +101,8 @@ def scan(targets: tuple[str, ...], json_path: Path | None, tables: tuple[str, ..
                       TimeElapsedColumn(), console=console, transient=False) as progress:
             inventory = scan_targets(targets, options, ProgressObserver(progress))
     print_inventory(inventory, console)
+    if recording is not None:
+        console.print(recording.finish(inventory=inventory.to_json()))
     failed = bool(inventory.errors)
     for problem in inventory.errors:
         click.echo(f"error: {problem.reason}", err=True)
@@ -114,10 +128,16 @@ IP_DB_OPTION = click.option(
               help="A YAML file of entities that adds to or overrides the bundled ones.")
 @IP_DB_OPTION
 @click.option("--no-progress", is_flag=True, help="Do not draw a progress bar.")
+@STORE_OPTION
 def flows(logs: tuple[str, ...], json_path: Path | None, knowledge_path: Path | None,
-          ip_db_paths: tuple[Path, ...], no_progress: bool) -> None:
+          ip_db_paths: tuple[Path, ...], no_progress: bool, store_url: str | None) -> None:
     """Who receives our egress: destinations by ultimate parent and jurisdiction."""
+    from databorder.store.recording import start_recording
+
     console = _stdout()
+    recording = start_recording(store_url, "flows", {
+        "logs": list(logs), "knowledge": str(knowledge_path) if knowledge_path else None,
+        "ip_db": [str(p) for p in ip_db_paths], "json": str(json_path) if json_path else None})
     # imported here: attribution data and its libraries load only for the commands using them
     from databorder.attribute.entities import KnowledgeBase
     from databorder.attribute.ip import IpDatabase
@@ -136,6 +156,10 @@ def flows(logs: tuple[str, ...], json_path: Path | None, knowledge_path: Path | 
             result = run_flows(logs, knowledge, lambda n: progress.update(task, advance=n),
                                ip_db=ip_db)
     print_flows(result, console)
+    if recording is not None:
+        from databorder.destinations import to_json as flows_json
+
+        console.print(recording.finish(flows=flows_json(result)))
     failed = bool(result.problems)
     for problem in result.problems:
         click.echo(f"error: {problem}", err=True)
@@ -160,6 +184,88 @@ def whois(target: str, knowledge_path: Path | None, ip_db_paths: tuple[Path, ...
     ip_db = IpDatabase.from_mmdb(*ip_db_paths) if ip_db_paths else None
     answer = lookup_whois(target, KnowledgeBase.bundled(knowledge_path), ip_db)
     print_whois(answer, _stdout())
+
+
+@cli.command()
+@click.argument("target", type=click.Path(path_type=Path))
+@STORE_OPTION
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the report and run.json (default: the configuration's "
+                   "output.dir, else ./databorder-report).")
+@click.option("--format", "formats", multiple=True, metavar="FORMAT",
+              help="Report format (html, sarif, md, csv, json ...); repeat for more "
+                   "(default html).")
+def audit(target: Path, store_url: str | None, out_dir: Path | None,
+          formats: tuple[str, ...]) -> None:
+    """The whole job on a folder or a databorder.yaml: scan, flows, rules, stored run, report."""
+    from databorder.audit import DEFAULT_OUT, plan, plan_directory, run_audit
+    from databorder.store import Store
+
+    console = _stdout()
+    if target.is_dir():
+        audit_plan = plan_directory(target, exclude=[out_dir or DEFAULT_OUT])
+    else:
+        audit_plan = plan(target)
+    out = out_dir or audit_plan.out or DEFAULT_OUT
+    with Store.open(store_url or audit_plan.store) as store:
+        result = run_audit(audit_plan, store, out, formats or audit_plan.formats or ("html",),
+                           notify=lambda line: console.print(line, style="dim"))
+        console.print(f"run {result.run_id} kept in {store.url}")
+    for problem in result.problems:
+        click.echo(f"error: {problem}", err=True)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    for path in result.written:
+        console.print(f"written: {path}")
+    if result.problems:
+        sys.exit(EXIT_INPUT_ERRORS)
+
+
+@cli.command()
+@STORE_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
+def runs(store_url: str | None, as_json: bool) -> None:
+    """The runs kept in the store: id, command, status (incomplete too), times and counts."""
+    import json
+
+    from databorder.store.recording import open_if_kept
+    from databorder.store.terminal import print_runs
+
+    store = open_if_kept(store_url)
+    found = store.runs() if store is not None else []
+    if as_json:
+        click.echo(json.dumps([run.to_json() for run in found], indent=2, ensure_ascii=False))
+    else:
+        print_runs(found, _stdout(), store.url if store else ".databorder/store.sqlite")
+    if store is not None:
+        store.close()
+
+
+@cli.command()
+@click.argument("run_a")
+@click.argument("run_b")
+@STORE_OPTION
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the differences as JSON to this file.")
+def diff(run_a: str, run_b: str, store_url: str | None, json_path: Path | None) -> None:
+    """What is new or gone between two runs (ids, 'latest' or 'latest~N')."""
+    from databorder.atomic import write_json_atomically
+    from databorder.errors import UsageError
+    from databorder.store import diff_runs
+    from databorder.store.recording import open_if_kept
+    from databorder.store.terminal import print_diff
+
+    console = _stdout()
+    store = open_if_kept(store_url)
+    if store is None:
+        raise UsageError("no store here: name one with --store URL or $DATABORDER_STORE")
+    with store:
+        result = diff_runs(store, store.resolve(run_a), store.resolve(run_b))
+    print_diff(result, console)
+    if json_path is not None and not _write(
+            "differences", lambda: write_json_atomically(result.to_json(), json_path),
+            json_path, console):
+        sys.exit(EXIT_INPUT_ERRORS)
 
 
 def _stdout() -> Console:

@@ -1,0 +1,57 @@
+"""Keeping the runs of ``scan`` and ``flows`` in the store, when there is one.
+
+Those commands keep their runs when a store is named (``--store URL`` or
+``$DATABORDER_STORE``) or already exists in the working directory
+(``.databorder/store.sqlite``, made by the first ``databorder audit``); otherwise they write
+nothing beside their outputs. ``audit`` always keeps its run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .store import DEFAULT_LOCATION, STORE_ENV, Store
+
+
+def default_store_exists() -> bool:
+    return (Path.cwd() / DEFAULT_LOCATION).is_file()
+
+
+def open_if_kept(url: str | None) -> Store | None:
+    """The store when one is named or exists in the working directory, else ``None``."""
+    if url or os.environ.get(STORE_ENV) or default_store_exists():
+        return Store.open(url)
+    return None
+
+
+@dataclass(slots=True)
+class Recording:
+    """A run begun in ``store``: :meth:`finish` writes its documents and closes the store."""
+
+    store: Store
+    run_id: int
+
+    def finish(self, *, inventory: dict[str, Any] | None = None,
+               flows: dict[str, Any] | None = None) -> str:
+        """Store the documents and the status ``complete``; a line to show."""
+        try:
+            self.store.finish_run(self.run_id, inventory=inventory, flows=flows)
+        finally:
+            self.store.close()
+        return f"run {self.run_id} kept in {self.store.url}"
+
+
+def start_recording(url: str | None, command: str,
+                    arguments: dict[str, Any]) -> Recording | None:
+    """Begin a run of ``command`` if runs are kept here (see the module's docstring)."""
+    store = open_if_kept(url)
+    if store is None:
+        return None
+    try:
+        return Recording(store, store.begin_run(command, arguments))
+    except BaseException:
+        store.close()
+        raise
