@@ -1,0 +1,25 @@
+"""The dashboard's pages, rendered on the server."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_home_lists_runs_with_links(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert 'href="/runs/1"' in page.text and 'href="/runs/2"' in page.text
+    assert "<script" not in page.text.split("<main>")[0]
+
+
+def test_run_page_is_the_report_with_a_way_back(client: TestClient) -> None:
+    page = client.get("/runs/1")
+    assert page.status_code == 200
+    assert '<a href="/">&larr; all runs</a>' in page.text
+    assert page.text.index("all runs") > page.text.index("<body")
+
+
+def test_diff_page(client: TestClient) -> None:
+    page = client.get("/diff", params={"a": 1, "b": 2})
+    assert page.status_code == 200
+    assert "Run 1 → run 2" in page.text
