@@ -193,7 +193,7 @@ class Store:
         with self._errors(f"cannot read run {run_id}"), self.engine.connect() as connection:
             bodies: dict[str, dict[str, Any]] = dict(connection.execute(
                 sa.select(Document.kind, Document.body).where(Document.run_id == run_id)
-            ).tuples().all())
+            ).all())
         run = summary.to_json()
         return {
             "schema": RUN_SCHEMA,
@@ -242,7 +242,7 @@ class Store:
             for owner, kind in session.execute(
                     sa.select(Document.run_id, Document.kind)
                     .where(*document_where)
-                    .order_by(Document.kind)).tuples():
+                    .order_by(Document.kind)):
                 kinds.setdefault(owner, []).append(kind)
         now, host = datetime.now(UTC), socket.gethostname()
         return [RunSummary(
@@ -321,7 +321,7 @@ def _counts(session: Session, model: type[Base], run_id: int | None) -> dict[int
     query = sa.select(run_column, sa.func.count()).group_by(run_column)
     if run_id is not None:
         query = query.where(run_column == run_id)
-    return {int(owner): int(count) for owner, count in session.execute(query).tuples()}
+    return {int(owner): int(count) for owner, count in session.execute(query)}
 
 
 def _status(run: Run, now: datetime, host: str) -> RunStatus:
