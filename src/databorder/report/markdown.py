@@ -59,7 +59,7 @@ def render_markdown(report: RunReport) -> str:
         lines += _table(("recipient", "controlled from", "country of concern", "flows",
                          "bytes out", "hosts", "destinations"),
                         [(g.recipient, g.controlled_from or "-",
-                          "yes" if g.country_of_concern else "no" if g.is_external else "-",
+                          {True: "yes", False: "no", None: "-"}[g.country_of_concern],
                           count(g.flows), human_bytes(g.bytes_out), count(g.internal_hosts),
                           count(g.destinations)) for g in report.flows.groups])
     if summary.data_ages:
@@ -82,7 +82,7 @@ def _summary(report: RunReport, summary: Summary) -> list[str]:
                      f"in {len(report.inventory.sources)} sources" + (f"; {heads}" if heads
                                                                        else "") + ".")
         lines += [f"  - {cell(c.title)}: {count(c.distinct, c.distinct_exact)} distinct in "
-                  f"{c.fields} fields" for c in summary.categories]
+                  f"{c.fields} field{'' if c.fields == 1 else 's'}" for c in summary.categories]
     if report.flows is None:
         lines.append("- Egress: no logs read in this run.")
     else:

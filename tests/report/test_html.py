@@ -1,0 +1,109 @@
+"""The HTML report as a file: self-contained, escaped, and honest about what it links.
+
+What the page does when opened is tested in a real browser in ``test_html_browser.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+from databorder.report import render
+from databorder.report.summary import UNOBSERVED_NODE
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    collector = _Collector()
+    collector.feed(html)
+    return collector.tags
+
+
+def _chart_data(html: str) -> dict[str, Any]:
+    block = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', html,
+                      re.DOTALL)
+    assert block is not None
+    loaded: dict[str, Any] = json.loads(block.group(1))
+    return loaded
+
+
+def test_nothing_is_loaded_from_elsewhere(sample_document: dict[str, Any]) -> None:
+    html = render(sample_document, "html")
+    tags = _tags(html)
+    assert [t for t, a in tags if t in ("link", "iframe", "img", "object", "embed")] == []
+    scripts = [a for t, a in tags if t == "script"]
+    assert len(scripts) == 3 and all("src" not in a for a in scripts)
+    policy = next(a["content"] for t, a in tags
+                  if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+    assert policy is not None and policy.startswith("default-src 'none'; script-src 'sha256-")
+    assert "connect-src" not in policy  # default-src 'none' forbids every connection
+
+
+def test_hostile_names_are_escaped(small_document: dict[str, Any]) -> None:
+    html = render(small_document, "html")
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(2)&gt;.example" in html
+    assert [t for t, _ in _tags(html)].count("script") == 3
+
+
+def test_sankey_links_only_what_findings_name(small_document: dict[str, Any]) -> None:
+    flow = _chart_data(render(small_document, "html"))["sankey"]
+    links = {(flow["labels"][s], flow["labels"][t])
+             for s, t in zip(flow["sources"], flow["targets"], strict=True)}
+    # F-1 names email and phone for Alibaba (by name); F-2 names payment_card for amazon (by id)
+    assert ("Email address", "Alibaba Group Holding Limited") in links
+    assert ("Telephone number", "Alibaba Group Holding Limited") in links
+    assert ("Payment card number", "Amazon.com, Inc.") in links
+    assert ("Payment card number", "Alibaba Group Holding Limited") not in links
+    assert ("Alibaba Group Holding Limited", "CN") in links
+    assert (UNOBSERVED_NODE, "(unattributed)") in links
+    assert {(c, UNOBSERVED_NODE) for c in ("Email address", "Telephone number",
+                                           "Payment card number")} <= links
+    assert "(private or reserved address space)" not in flow["labels"]
+    assert flow["observed_links"] == 3
+    cn = flow["labels"].index("CN")
+    assert flow["colours"][cn] == "#c0392b"
+
+
+def test_sankey_without_findings_links_no_category_to_a_recipient(
+        sample_document: dict[str, Any]) -> None:
+    sample_document["findings"] = None
+    html = render(sample_document, "html")
+    flow = _chart_data(html)["sankey"]
+    kinds = dict(zip(flow["labels"], flow["kinds"], strict=True))
+    for source, target in zip(flow["sources"], flow["targets"], strict=True):
+        if flow["kinds"][source] == "category":
+            assert flow["labels"][target] == UNOBSERVED_NODE
+    assert sum(kind == "category" for kind in kinds.values()) == \
+        len(sample_document["inventory"]["categories"])
+    assert "Egress logs do not say which category went to which recipient" in html
+
+
+def test_bytes_by_jurisdiction_add_up(sample_document: dict[str, Any]) -> None:
+    bars = _chart_data(render(sample_document, "html"))["jurisdictions"]
+    external = [g for g in sample_document["flows"]["groups"]
+                if g["recipient"] != "(private or reserved address space)"]
+    assert sum(bars["bytes"]) == sum(g["bytes_out"] for g in external)
+    assert bars["bytes"] == sorted(bars["bytes"], reverse=True)
+
+
+def test_summary_states_the_headline_facts(small_document: dict[str, Any]) -> None:
+    html = render(small_document, "html")
+    text = re.sub(r"<[^>]+>", " ", html)
+    text = re.sub(r"\s+", " ", text)
+    assert "This run is incomplete" in text
+    assert "≥ 118 persons" in text
+    assert "Egress to 1 recipient controlled from a country of concern: Alibaba Group Holding " \
+           "Limited (CN, 1.2 MB)" in text
+    assert "critical DSP001 Email addresses reach a recipient" in text
