@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench clean browser
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,26 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-dev
+unit: $(VENV)/.installed-dev browser
 	$(BIN)/pytest -n 2 -q
+
+# Headless Chromium for the browser tests (tests/browser.py): Debian's package, never a download
+# by Playwright. Installed when missing and apt-get is usable as root; otherwise a notice, and
+# the browser tests skip with the reason (they fail under DATABORDER_REQUIRE_BROWSER_TESTS=1).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then \
+	  echo "browser: $(CHROMIUM) is installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "browser: installing Debian's chromium with apt-get"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+	    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
+	         apt-get install -y -q chromium >/dev/null; } \
+	    || echo "browser: NOTICE apt-get could not install chromium; browser tests will skip"; \
+	else \
+	  echo "browser: NOTICE no $(CHROMIUM), and apt-get as root is not available:" \
+	       "browser tests will skip (install it with: sudo apt-get install chromium)"; \
+	fi
 
 test: lint typecheck unit
 
