@@ -23,3 +23,8 @@ def test_diff_page(client: TestClient) -> None:
     page = client.get("/diff", params={"a": 1, "b": 2})
     assert page.status_code == 200
     assert "Run 1 → run 2" in page.text
+    assert "Only run 1 has flows: what it holds shows as gone." in page.text
+    recipients = page.text.split('data-section="recipients"')[1].split("</table>")[0]
+    assert '<tr class="gone"><td>−</td>\n<td>Alphabet Inc.</td><td>US</td>' in recipients
+    assert '<tr class="new">' not in recipients
+    assert "customers.parquet" in page.text.split('data-section="fields"')[1]

@@ -109,6 +109,10 @@ def create_app(store: Store, token: str | None = None) -> FastAPI:
 
         return Response(render(document(run_id), format), media_type=_MEDIA[format])
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> str:
         return pages.runs_page([run.to_json() for run in reversed(store.runs())])
