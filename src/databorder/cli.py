@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -266,6 +267,74 @@ def diff(run_a: str, run_b: str, store_url: str | None, json_path: Path | None) 
             "differences", lambda: write_json_atomically(result.to_json(), json_path),
             json_path, console):
         sys.exit(EXIT_INPUT_ERRORS)
+
+
+@cli.command()
+@click.option("--inventory", "inventory_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="A scan inventory JSON (databorder.inventory/1).")
+@click.option("--flows", "flows_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="A flows result JSON (databorder.flows/1).")
+@click.option("--transfers", "transfers_path",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="A transfer file (YAML, databorder.transfers/1; docs/transfer-file.md).")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Judge by the law in force on this date (default today); a transfer's own "
+                   "date takes precedence.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the findings as JSON (databorder.findings/1) to this file.")
+def assess(inventory_path: Path | None, flows_path: Path | None, transfers_path: Path | None,
+           on: datetime | None, json_path: Path | None) -> None:
+    """Judge transfers against the regimes' rules: outcome, actions, citations."""
+    from databorder.assess import assess as judge
+    from databorder.assess import findings_document, load_facts
+    from databorder.assess.terminal import print_findings
+    from databorder.atomic import write_json_atomically
+
+    started = datetime.now(UTC)
+    as_of = on.date() if on else started.date()
+    facts = load_facts(inventory_path, flows_path, transfers_path)
+    findings = judge(facts, as_of)
+    console = _stdout()
+    print_findings(findings, console)
+    if json_path is not None:
+        document = findings_document(findings, started, datetime.now(UTC), as_of)
+        if not _write("findings", lambda: write_json_atomically(document, json_path),
+                      json_path, console):
+            sys.exit(EXIT_INPUT_ERRORS)
+
+
+@cli.group()
+def rules() -> None:
+    """The regime rules assess applies, with their citations."""
+
+
+@rules.command("list")
+@click.option("--regime", help="Only this regime (e.g. US-DOJ-DSP, US-PADFA, CN-PIPL, EU-GDPR).")
+def rules_list(regime: str | None) -> None:
+    """Every rule: code, regime, name, outcome, date in force and citation."""
+    from databorder.assess.pack import bundled_packs
+    from databorder.assess.terminal import print_rule_list
+    from databorder.errors import UsageError
+
+    packs = [p for p in bundled_packs() if regime is None or p.regime.id == regime.upper()]
+    if not packs:
+        known = ", ".join(p.regime.id for p in bundled_packs())
+        raise UsageError(f"unknown regime {regime!r} (known: {known})")
+    print_rule_list(packs, _stdout())
+
+
+@rules.command("show")
+@click.argument("code")
+def rules_show(code: str) -> None:
+    """One rule in full: trigger summary, actions with deadlines, every citation."""
+    from databorder.assess.pack import all_rules
+    from databorder.assess.terminal import print_rule
+    from databorder.errors import UsageError
+
+    found = [(p, r) for p, r in all_rules() if r.code == code.upper()]
+    if not found:
+        raise UsageError(f"unknown rule {code!r} (see `databorder rules list`)")
+    print_rule(*found[0], _stdout())
 
 
 def _stdout() -> Console:

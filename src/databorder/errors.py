@@ -7,7 +7,9 @@
     ├── InputError              an input could not be read (exit 1, the rest is still scanned)
     │   ├── UnsupportedInputError   no reader recognises the source
     │   └── ReadError           malformed content: names the source and the line, row or field
+    │       └── FactsError      a transfer, inventory or flows file for assess is malformed (exit 2)
     ├── DetectorError           a detector module is inconsistent (raised at discovery)
+    ├── RulePackError           a bundled regime rule pack is inconsistent (names file and rule)
     ├── ReportError             a run document cannot be rendered (names the key at fault)
     └── StoreError              the run store cannot be opened, migrated, read or written
 
@@ -64,8 +66,18 @@ class ReadError(InputError):
         Exception.__init__(self, f"{where}: {reason}")
 
 
+class FactsError(ReadError):
+    """A facts file for ``assess`` (transfers, inventory, flows) is malformed: a usage error."""
+
+    exit_code = 2
+
+
 class DetectorError(DataborderError):
     """A detector module is inconsistent."""
+
+
+class RulePackError(DataborderError):
+    """A regime rule pack is inconsistent (unknown fact, missing citation...)."""
 
 
 class ReportError(DataborderError):

@@ -1,0 +1,25 @@
+"""Write docs/regimes/<regime>.md from the bundled rule packs (run after editing a pack).
+
+    .venv/bin/python scripts/regime_docs.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from databorder.assess.pack import bundled_packs
+from databorder.assess.regime_docs import render
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "regimes"
+
+
+def main() -> None:
+    DOCS.mkdir(parents=True, exist_ok=True)
+    for pack in bundled_packs():
+        path = DOCS / f"{pack.folder}.md"
+        path.write_text(render(pack), encoding="utf-8")
+        print(f"wrote {path}")  # noqa: T201 - a script reporting what it wrote
+
+
+if __name__ == "__main__":
+    main()
