@@ -145,10 +145,21 @@ def _owner_listed(c: Context) -> FactValue:
 
 
 @fact("counterparty.controlled_from_listed", "From which country is the counterparty's "
-      "ultimate parent run? (counterparty.controlled_from)")
+      "ultimate parent run, or who holds a majority of it? (counterparty.controlled_from, "
+      "counterparty.owners)")
 def _controlled_from_listed(c: Context) -> FactValue:
-    place = c.transfer.counterparty.controlled_from
-    return None if place is None else place in _listed(c)
+    """The stated controller's country; else, with owners known, a listed majority (none:
+    the counterparty controls itself)."""
+    party = c.transfer.counterparty
+    if party.controlled_from is not None:
+        return party.controlled_from in _listed(c)
+    if party.owners is None:
+        return None
+    if not party.owners:
+        place = location(c.transfer)
+        return None if place is None else place in _listed(c)
+    share = _listed_ownership(c)
+    return None if share is None else bool(share > 50)  # type: ignore[operator]
 
 
 @fact("counterparty.designated", "Has the U.S. Attorney General designated the counterparty a "
@@ -292,8 +303,12 @@ def _government_related(c: Context) -> FactValue:
 @fact("data.us_subjects", "Are the people the data is about in the United States? "
       "(data.subjects_in)")
 def _us_subjects(c: Context) -> FactValue:
-    places = c.transfer.data.subjects_in
-    return None if places is None else "US" in places
+    data = c.transfer.data
+    if data.subjects_in is not None:
+        return "US" in data.subjects_in
+    if data.us_persons or data.us_devices:
+        return True
+    return None
 
 
 @fact("data.collected_directly", "Did the exporter collect this data directly from the "
