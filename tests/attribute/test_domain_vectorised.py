@@ -13,7 +13,7 @@ def _generated_names(count: int) -> list[str | None]:
     """Names under every kind of rule (plain, multi-label, wildcard, exception, IDN) and
     malformed ones, with random subdomain depth."""
     rng = np.random.default_rng(3)
-    rules = sorted(domain._extractor()._get_tld_extractor().tlds())
+    rules = sorted(domain._extractor().tlds)
     words = ["api", "www", "cdn", "a", "x-1", "_dmarc", "s3", "mail", "1", "co", "com", "uk"]
     odd = ["", ".", "a..com", "-.com", "xn--p1ai", "www.xn--p1ai", "пример.рф", "1.2.3.4",
            "localhost", "a b.com", "[::1]", "host:443", "user@x.com", "http://x.com/a", "ck",
@@ -49,3 +49,13 @@ def test_known_answers() -> None:
 def test_empty_and_all_null_columns() -> None:
     assert registered_domains(pl.Series([], dtype=pl.String)).to_list() == []
     assert registered_domains(pl.Series([None, ""], dtype=pl.String)).to_list() == [None, None]
+
+
+def test_rules_come_from_the_public_icann_list() -> None:
+    """The rule list is tldextract's public ``tlds`` (ICANN section only, no private ones)."""
+    rules = domain._suffix_rules()
+    plain = set(rules.plain.to_list())
+    assert {"com", "co.uk", "pvt.k12.ma.us"} <= plain
+    assert "s3.amazonaws.com" not in plain and "github.io" not in plain  # PSL private section
+    assert {"ck", "kobe.jp"} <= set(rules.wildcard_parents.to_list())  # *.ck, !www.ck
+    assert len(plain) > 5_000

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import numpy as np
 import polars as pl
 
@@ -50,5 +52,22 @@ def test_parse_ipv4_rejects_non_dotted_quads() -> None:
     parsed = parse_ipv4(pl.Series(ADVERSARIAL, dtype=pl.String)).to_list()
     assert parsed[0] == 0x01020304
     assert parsed[ADVERSARIAL.index("255.255.255.255")] == 0xFFFFFFFF
-    for bad in ("256.1.1.1", "1.2.3", "1.2.3.4.5", "a.b.c.d", "", None, "2001:db8::1"):
+    for bad in ("256.1.1.1", "1.2.3", "1.2.3.4.5", "a.b.c.d", "", None, "2001:db8::1",
+                "01.2.3.4"):
         assert parsed[ADVERSARIAL.index(bad)] is None, bad
+
+
+def test_parse_ipv4_agrees_with_ipaddress_on_ambiguous_forms() -> None:
+    """Leading zeros (octal to ``inet_aton``), signs and spaces are not addresses, as in Python."""
+    forms = ["01.2.3.4", "1.02.3.4", "1.2.3.00", "0.0.0.0", "10.0.0.0", "+1.2.3.4", "1.2.3.+4",
+             "1.2.3.4 ", "1. 2.3.4", "1.2.3.4\n", "255.255.255.255", "1.2.3.256", "1.2.3.0255",
+             "000.1.2.3", "1.2.3.4e0", "1..3.4"]
+    parsed = parse_ipv4(pl.Series(forms, dtype=pl.String)).to_list()
+    for text, value in zip(forms, parsed, strict=True):
+        try:
+            expected: int | None = int(ipaddress.IPv4Address(text))
+        except ValueError:
+            expected = None
+        assert value == expected, text
+    scopes = IpDatabase.bundled().lookup(pl.Series(["01.2.3.4", "1.2.3.4"]))["ip_scope"]
+    assert scopes.to_list() == ["invalid", "public"]

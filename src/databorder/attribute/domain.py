@@ -57,7 +57,7 @@ class _SuffixRules:
 
 @cache
 def _suffix_rules() -> _SuffixRules:
-    rules = _extractor()._get_tld_extractor().tlds()
+    rules = _extractor().tlds  # public: the suffixes this extractor uses (ICANN only here)
     plain = sorted(r for r in rules if not r.startswith(("*", "!")))
     parents = sorted({r.split(".", 1)[1] for r in rules if r.startswith(("*.", "!"))})
     return _SuffixRules(pl.Series(plain, dtype=pl.String), pl.Series(parents, dtype=pl.String),

@@ -286,9 +286,14 @@ def _encode(ips: pl.Series) -> tuple[pl.Series, pl.Series]:
     return encoded.to_physical(), distinct
 
 
+_DOTTED_QUAD = r"^(?:(?:0|[1-9][0-9]{0,2})\.){3}(?:0|[1-9][0-9]{0,2})$"
+"""Four decimal octets without sign, space or leading zero: ``01.2.3.4`` is ambiguous (octal
+to ``inet_aton``) and Python's ``ipaddress`` rejects it, so it is not an address here either."""
+
+
 def parse_ipv4(ips: pl.Series) -> pl.Series:
     """Dotted-quad strings to UInt32 (null where the string is not a plain IPv4 address)."""
-    # "1.2.3.4.5" leaves "4.5" in the last field, which the UInt8 cast rejects
+    # "1.2.3.4.5" and "+1.2.3.4" fail the pattern; octets over 255 fail the UInt8 cast
     octets = ips.str.splitn(".", 4).struct.unnest()
     value = None
     for i, name in enumerate(octets.columns):
@@ -296,7 +301,7 @@ def parse_ipv4(ips: pl.Series) -> pl.Series:
         part = octet * (1 << (8 * (3 - i)))
         value = part if value is None else value + part
     assert value is not None
-    return value.alias("ipv4")
+    return value.set(~ips.str.contains(_DOTTED_QUAD).fill_null(False), None).alias("ipv4")
 
 
 def _parse_other(text: str) -> tuple[bytes | None, int | None]:
