@@ -110,7 +110,7 @@ def plan_directory(directory: Path, exclude: Sequence[Path] = ()) -> AuditPlan:
     """Sort the files of a folder: transfers files, egress logs, and data to scan.
 
     Files under ``exclude`` (the report folder, when it is inside) are left out, as are
-    hidden folders (``.databorder``, ``.git``) and a ``databorder.yaml``.
+    hidden files and folders (``.databorder``, ``.git``) and a ``databorder.yaml``.
     """
     excluded = [p.resolve() for p in exclude]
     result = AuditPlan(origin=directory)
@@ -118,7 +118,8 @@ def plan_directory(directory: Path, exclude: Sequence[Path] = ()) -> AuditPlan:
     data: list[str] = []
     for path in walk(directory):
         resolved = path.resolve()
-        if any(resolved.is_relative_to(e) for e in excluded) or path.name in CONFIG_NAMES:
+        if any(resolved.is_relative_to(e) for e in excluded) or path.name in CONFIG_NAMES \
+                or path.name.startswith("."):
             continue
         if is_transfers_file(path):
             transfers.append(path)
