@@ -270,6 +270,31 @@ def diff(run_a: str, run_b: str, store_url: str | None, json_path: Path | None) 
 
 
 @cli.command()
+@click.argument("run_ref", metavar="RUN")
+@click.option("--format", "fmt", default="html", show_default=True, metavar="FORMAT",
+              help="html, json, sarif, csv (fields), csv-destinations, csv-findings or md.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file (atomically); default: standard output.")
+@STORE_OPTION
+def report(run_ref: str, fmt: str, out_path: Path | None, store_url: str | None) -> None:
+    """A stored run as a report: RUN is an id, 'latest' or 'latest~N'."""
+    from databorder.errors import UsageError
+    from databorder.report.render import render, write_report
+    from databorder.store.recording import open_if_kept
+
+    store = open_if_kept(store_url)
+    if store is None:
+        raise UsageError("no store here: name one with --store URL or $DATABORDER_STORE")
+    with store:
+        document = store.run_document(store.resolve(run_ref))
+    if out_path is None:
+        click.echo(render(document, fmt), nl=False)
+    elif not _write(f"{fmt} report", lambda: write_report(document, fmt, out_path), out_path,
+                    _stdout()):
+        sys.exit(EXIT_INPUT_ERRORS)
+
+
+@cli.command()
 @click.option("--inventory", "inventory_path", type=click.Path(dir_okay=False, path_type=Path),
               help="A scan inventory JSON (databorder.inventory/1).")
 @click.option("--flows", "flows_path", type=click.Path(dir_okay=False, path_type=Path),

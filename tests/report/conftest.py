@@ -2,7 +2,8 @@
 
 ``sample_document``: a real run: ``databorder scan`` of the bundled samples and ``databorder
 flows`` of the real Zeek logs in ``tests/fixtures/traffic``, run as a user runs them, with the
-findings of ``fixtures/findings.json`` (hand-written in the ``databorder.findings/1`` shape).
+findings of ``fixtures/findings.json`` (hand-written in the ``databorder.findings/1`` shape);
+``assessed_document``: the same with the findings of a real ``databorder assess``.
 ``small_document``: ``fixtures/small-run.json``, a fixed document with hostile names, a country
 of concern and an incomplete run, for snapshots and escaping.
 """
@@ -46,6 +47,9 @@ def _sample_document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]
     _run("scan", "--no-progress", SAMPLES, "--json", out / "inventory.json")
     _run("flows", "--no-progress", TRAFFIC / "lnav_bro_conn.log", TRAFFIC / "lnav_bro_http.log",
          "--json", out / "flows.json")
+    _run("assess", "--inventory", out / "inventory.json", "--flows", out / "flows.json",
+         "--transfers", FIXTURES / "transfers.yaml", "--on", "2026-11-30",
+         "--json", out / "assessed.json")
     inventory = json.loads((out / "inventory.json").read_text(encoding="utf-8"))
     return {
         "schema": "databorder.run/1",
@@ -55,13 +59,25 @@ def _sample_document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]
         "inventory": inventory,
         "flows": json.loads((out / "flows.json").read_text(encoding="utf-8")),
         "findings": load_fixture("findings.json"),
+        "assessed": json.loads((out / "assessed.json").read_text(encoding="utf-8")),
     }
 
 
 @pytest.fixture
 def sample_document(_sample_document: dict[str, Any]) -> dict[str, Any]:
-    """A fresh copy per test, so a test may change it."""
-    return copy.deepcopy(_sample_document)
+    """A fresh copy per test, so a test may change it (findings: fixtures/findings.json)."""
+    document = copy.deepcopy(_sample_document)
+    del document["assessed"]
+    return document
+
+
+@pytest.fixture
+def assessed_document(_sample_document: dict[str, Any]) -> dict[str, Any]:
+    """The sample run with the findings of a real ``databorder assess`` of it and the transfer
+    file of ``fixtures/transfers.yaml`` (the example of docs/transfer-file.md)."""
+    document = copy.deepcopy(_sample_document)
+    document["findings"] = document.pop("assessed")
+    return document
 
 
 @pytest.fixture

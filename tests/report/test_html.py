@@ -107,3 +107,30 @@ def test_summary_states_the_headline_facts(small_document: dict[str, Any]) -> No
     assert "Egress to 1 recipient controlled from a country of concern: Alibaba Group Holding " \
            "Limited (CN, 1.2 MB)" in text
     assert "critical DSP001 Email addresses reach a recipient" in text
+
+
+def test_recipients_only_findings_name_are_listed_not_drawn(
+        assessed_document: dict[str, Any]) -> None:
+    html = render(assessed_document, "html")
+    flow = _chart_data(html)["sankey"]
+    findings = assessed_document["findings"]["findings"]
+    recipients = {g["recipient"] for g in assessed_document["flows"]["groups"]}
+    declared = {f["counterparty"] for f in findings} - recipients
+    assert declared == {"Skyline Location Analytics Pte. Ltd."}
+    assert not declared & set(flow["labels"])
+    assert flow["not_drawn"] == sorted(declared)
+    assert all(name in html for name in declared)
+    assert 'id="not-drawn"' in html
+
+
+def test_undecided_findings_link_no_category(assessed_document: dict[str, Any]) -> None:
+    """The rules engine names every inventoried category for each egress recipient it cannot
+    judge (insufficient_facts): that is not a link the chart may draw."""
+    findings = assessed_document["findings"]["findings"]
+    assert {f["outcome"] for f in findings if f["counterparty"] == "Alphabet Inc."} == {
+        "insufficient_facts"}
+    flow = _chart_data(render(assessed_document, "html"))["sankey"]
+    assert flow["observed_links"] == 0
+    for source, target in zip(flow["sources"], flow["targets"], strict=True):
+        if flow["kinds"][source] == "category":
+            assert flow["labels"][target] == UNOBSERVED_NODE

@@ -97,3 +97,14 @@ def test_incomplete_run_is_not_a_successful_invocation(small_document: dict[str,
     assert "endTimeUtc" not in invocation
     assert invocation["toolExecutionNotifications"][0]["message"]["text"].startswith(
         "shop/broken.json:")
+
+
+def test_real_assessment_validates(assessed_document: dict[str, Any],
+                                   validator: jsonschema.protocols.Validator) -> None:
+    findings = assessed_document["findings"]["findings"]
+    assert findings, "the transfer file example should give findings"
+    run = json.loads(render(assessed_document, "sarif"))["runs"][0]
+    assert _errors(validator, {"version": "2.1.0", "runs": [run]}) == []
+    results = [r for r in run["results"] if not r["ruleId"].startswith("category/")]
+    assert sorted(r["ruleId"] for r in results) == sorted(f["rule"] for f in findings)
+    assert all({"logicalLocations"} <= set(r["locations"][-1]) for r in results)

@@ -127,25 +127,28 @@ def _finding_result(finding: Finding, report: RunReport) -> dict[str, Any]:
 
 
 def _evidence_locations(finding: Finding, report: RunReport) -> list[dict[str, Any]]:
-    """Evidence whose ref starts with an inventoried source is located at that source."""
+    """Evidence whose ref names an inventoried source (``SOURCE`` or ``SOURCE#FIELD``) is
+    located there; the transfer (or else the recipient) is one logical location. The rest of
+    the evidence stays in the result's properties."""
     sources = sorted({s.source for s in report.inventory.sources} if report.inventory else [],
                      key=len, reverse=True)
-    locations = []
+    locations: list[dict[str, Any]] = []
     for item in finding.evidence:
         source = next((s for s in sources if item.ref == s or item.ref.startswith(s + "#")),
                       None)
-        if source is not None:
-            where = item.ref[len(source) + 1:] if item.ref != source else ""
-            location: dict[str, Any] = {"physicalLocation": {
-                "artifactLocation": _artifact(source)}}
-            if where:
-                location["logicalLocations"] = [{"fullyQualifiedName": where,
-                                                 "kind": "member"}]
-            locations.append(location)
-        else:
-            locations.append({"logicalLocations": [{
-                "fullyQualifiedName": f"{item.kind}/{item.ref}", "name": item.ref,
-                "kind": "resource"}]})
+        if source is None:
+            continue
+        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": _artifact(source)}}
+        member = item.ref[len(source) + 1:]
+        if member:
+            location["logicalLocations"] = [{"fullyQualifiedName": member, "kind": "member"}]
+        locations.append(location)
+    subject = (("transfer", finding.transfer) if finding.transfer else
+               ("recipient", finding.counterparty) if finding.counterparty else None)
+    if subject is not None:
+        locations.append({"logicalLocations": [{
+            "fullyQualifiedName": f"{subject[0]}/{subject[1]}", "name": subject[1],
+            "kind": "resource"}]})
     return locations
 
 

@@ -2,7 +2,8 @@
 
 Only facts in the run document are shown. Egress logs say which recipient received how many
 bytes, not which category of data the bytes held; a category is linked to a recipient only
-where a finding names both. Every other recipient hangs off one node that says so.
+where a finding that reached an outcome names both (typically a declared transfer); findings
+with insufficient facts do not count. Every other recipient hangs off one node that says so.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from databorder.report.model import CategoryRow, Finding, GroupRow, RunReport
 UNKNOWN_JURISDICTION = "unknown"
 UNOBSERVED_NODE = "egress (category per recipient not observed)"
 WORST_FINDINGS = 5
+UNDECIDED = frozenset({"insufficient_facts"})
+"""Outcomes that do not establish a category -> recipient link: the facts are not known (the
+rules engine names every inventoried category for each egress recipient it cannot judge)."""
 FAILING_OUTCOMES = frozenset({"prohibited", "restricted", "security_assessment_required",
                               "contract_or_certification_required", "conflict"})
 
@@ -50,6 +54,8 @@ class Sankey:
     link_labels: list[str] = field(default_factory=list)
     observed_links: int = 0
     unit: str = "bytes out"
+    not_drawn: list[str] = field(default_factory=list)
+    """Counterparties findings name that no egress group matches (declared transfers)."""
 
     def node(self, label: str, kind: str) -> int:
         for index, (known, known_kind) in enumerate(zip(self.labels, self.kinds, strict=True)):
@@ -128,12 +134,12 @@ def sankey(report: RunReport) -> Sankey:
     finding links take their width from the "not observed" node, which every inventoried
     category feeds in equal parts: any of them may have gone there, none is known to have.
     """
-    chart = Sankey()
     recipients = summarise(report).recipients
+    use_bytes = any(g.bytes_out for g in recipients) or not recipients
+    chart = Sankey(unit="bytes out" if use_bytes else "flows",
+                   not_drawn=_not_drawn(report, recipients))
     if not recipients:
         return chart
-    use_bytes = any(g.bytes_out for g in recipients)
-    chart = Sankey(unit="bytes out" if use_bytes else "flows")
 
     def weight(group: GroupRow) -> float:
         return float(group.bytes_out if use_bytes else group.flows)
@@ -166,17 +172,31 @@ def sankey(report: RunReport) -> Sankey:
     return chart
 
 
-def _observed_categories(report: RunReport, recipients: list[GroupRow]) -> dict[str, list[str]]:
-    """Recipient name -> the categories findings say went to it (by name or parent id)."""
+def _recipient_keys(recipients: list[GroupRow]) -> dict[str, str]:
+    """Casefolded recipient name and ultimate-parent id -> the recipient's name."""
     keys = {}
     for group in recipients:
         keys[group.recipient.casefold()] = group.recipient
         if group.ultimate_parent:
             keys[group.ultimate_parent.casefold()] = group.recipient
+    return keys
+
+
+def _not_drawn(report: RunReport, recipients: list[GroupRow]) -> list[str]:
+    keys = _recipient_keys(recipients)
+    named = {f.counterparty for f in (report.findings.findings if report.findings else [])
+             if f.counterparty}
+    return sorted(name for name in named if name.casefold() not in keys)
+
+
+def _observed_categories(report: RunReport, recipients: list[GroupRow]) -> dict[str, list[str]]:
+    """Recipient name -> the categories decided findings say went to it (by name or parent
+    id)."""
+    keys = _recipient_keys(recipients)
     observed: dict[str, list[str]] = defaultdict(list)
     for finding in report.findings.findings if report.findings else []:
         recipient = keys.get((finding.counterparty or "").casefold())
-        if recipient is None:
+        if recipient is None or finding.outcome in UNDECIDED:
             continue
         for category in finding.categories:
             if category not in observed[recipient]:
