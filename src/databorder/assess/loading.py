@@ -28,6 +28,7 @@ from databorder.assess.model import (
     Transfer,
     TransferFile,
 )
+from databorder.assess.pack import YamlLoader
 from databorder.errors import FactsError, UsageError
 
 INVENTORY_SCHEMA = "databorder.inventory/1"
@@ -62,8 +63,8 @@ def _transfer_file(path: Path, inventory: _Inventory | None
     except (OSError, UnicodeDecodeError) as error:
         raise FactsError(str(path), f"cannot read ({error})") from error
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=YamlLoader)
+        raw = yaml.load(text, Loader=YamlLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or "not valid YAML"

@@ -9,6 +9,7 @@ file and the rule.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -179,9 +180,22 @@ class RulePack:
         return next(r for r in self.rules if r.code == code)
 
 
+class YamlLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false, so country codes such as NO (Norway) and keys such
+    as ``on`` stay strings."""
+
+
+YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+YamlLoader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                                 re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                 list("tTfF"))
+
+
 def _read(item: Traversable, origin: str) -> Any:
     try:
-        return yaml.safe_load(item.read_text("utf-8"))
+        return yaml.load(item.read_text("utf-8"), Loader=YamlLoader)  # noqa: S506 - safe loader
     except yaml.YAMLError as error:
         raise RulePackError(f"{origin}: not valid YAML ({error})") from error
 
