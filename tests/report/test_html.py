@@ -107,6 +107,8 @@ def test_summary_states_the_headline_facts(small_document: dict[str, Any]) -> No
     assert "Egress to 1 recipient controlled from a country of concern: Alibaba Group Holding " \
            "Limited (CN, 1.2 MB)" in text
     assert "critical DSP001 Email addresses reach a recipient" in text
+    assert "2 recipients of egress, by ultimate parent (and 1 unattributed destination)" in text
+    assert "2 countries the recipients are controlled from" in text
 
 
 def test_recipients_only_findings_name_are_listed_not_drawn(
