@@ -102,11 +102,19 @@ def test_no_request_leaves_the_file(sample_page: Any) -> None:
     assert page.problems == []
 
 
+HOSTILE_RECIPIENT = '<a href="https://evil.example/">Amazon</a> & <b>co</b>'
+
+
 def test_hostile_names_do_not_run(browser_page: Any, small_document: dict[str, Any],
                                   tmp_path: Path, screenshot_dir: Path) -> None:
+    small_document["flows"]["groups"][1]["recipient"] = HOSTILE_RECIPIENT
     page = _open(browser_page, small_document, tmp_path, "hostile")
-    page.wait_for_timeout(300)
+    page.wait_for_selector("#sankey svg .sankey-node")
     assert page.dialogs == []
+    # plotly reads <a>/<b> in chart text as markup: the name must be drawn as written
+    assert page.locator("#sankey svg a").count() == 0
+    labels = page.locator("#sankey svg .sankey-node text.node-label").all_text_contents()
+    assert HOSTILE_RECIPIENT in labels
     assert page.locator("#fields-table script").count() == 0
     assert page.locator("#destinations-table img").count() == 0
     cells = page.locator("#fields-table tbody td:nth-child(2)").all_text_contents()

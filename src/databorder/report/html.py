@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterable
 from dataclasses import asdict
 from functools import cache
 from importlib import resources
@@ -56,18 +57,27 @@ def render_html(report: RunReport) -> str:
 
 def _chart_data(report: RunReport, summary: Summary) -> dict[str, Any]:
     flow = sankey(report)
+    drawn = asdict(flow)
+    drawn.update(labels=_plotly_texts(flow.labels), link_labels=_plotly_texts(flow.link_labels),
+                 colours=[NODE_COLOURS[kind] for kind in flow.kinds])
     return {
-        "sankey": {**asdict(flow),
-                   "colours": [NODE_COLOURS[kind] for kind in flow.kinds]},
+        "sankey": drawn,
         "jurisdictions": {
-            "codes": [j.code for j in summary.jurisdictions],
+            "codes": _plotly_texts(j.code for j in summary.jurisdictions),
             "bytes": [j.bytes_out for j in summary.jurisdictions],
             "labels": [human_bytes(j.bytes_out) for j in summary.jurisdictions],
             "colours": [NODE_COLOURS[_jurisdiction_kind(j.code, j.of_concern)]
                         for j in summary.jurisdictions],
-            "recipients": [", ".join(j.recipients) for j in summary.jurisdictions],
+            "recipients": _plotly_texts(", ".join(j.recipients) for j in summary.jurisdictions),
         },
     }
+
+
+def _plotly_texts(texts: Iterable[str]) -> list[str]:
+    """Plotly reads ``<b>``, ``<br>``, ``<a href>`` in chart text as markup and shows entities
+    as characters: escaped, a name such as ``<a href=…>`` is drawn as written, not as a link."""
+    return [text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            for text in texts]
 
 
 def _jurisdiction_kind(code: str, of_concern: bool) -> str:
