@@ -22,7 +22,7 @@ import yaml
 
 from databorder.atomic import write_json_atomically
 from databorder.engine.local import ScanOptions, scan_targets
-from databorder.errors import InputError, UsageError
+from databorder.errors import DataborderError, InputError, UsageError
 from databorder.inventory import Inventory, now
 from databorder.sources.open import walk
 from databorder.store import Store
@@ -230,7 +230,7 @@ def run_audit(audit: AuditPlan, store: Store, out: Path, formats: Sequence[str],
     try:
         inventory = _scan(audit.datasets, problems, say)
         flows = _flows(audit, problems, say)
-        findings = _assess(audit, inventory, flows, notes, say)
+        findings = _assess(audit, inventory, flows, problems, notes, say)
     except BaseException:
         store.finish_run(run_id, status="failed")
         raise
@@ -277,8 +277,12 @@ def _flows(audit: AuditPlan, problems: list[str], say: Notify) -> dict[str, Any]
 
 
 def _assess(audit: AuditPlan, inventory: dict[str, Any] | None, flows: dict[str, Any] | None,
-            notes: list[str], say: Notify) -> dict[str, Any] | None:
-    """Findings from the rules engine, when it is installed (``databorder.assess``)."""
+            problems: list[str], notes: list[str], say: Notify) -> dict[str, Any] | None:
+    """Findings from the rules engine, when it is installed (``databorder.assess``).
+
+    A transfers file or rule pack it cannot read is a problem of this run (exit 1), not the
+    end of it: the inventory and the flows are still stored and reported.
+    """
     if inventory is None and flows is None and audit.transfers is None:
         return None
     try:
@@ -298,9 +302,13 @@ def _assess(audit: AuditPlan, inventory: dict[str, Any] | None, flows: dict[str,
                 continue
             write_json_atomically(document, Path(scratch) / name)
             paths.append(Path(scratch) / name)
-        facts = load_facts(paths[0], paths[1], audit.transfers)
-        today = date.today()
-        found = assess(facts, today)
+        try:
+            facts = load_facts(paths[0], paths[1], audit.transfers)
+            today = date.today()
+            found = assess(facts, today)
+        except DataborderError as error:
+            problems.append(f"rules not assessed: {error}")
+            return None
         document = findings_document(found, started, now(), today)
     return dict(document)
 

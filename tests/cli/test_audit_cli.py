@@ -242,3 +242,22 @@ def test_no_raw_sample_value_in_the_reports(sample_audit: Path,
         text = re.sub(r"\d{4}-\d\d-\d\dT[\d:.+]+", "", path.read_text(encoding="utf-8"))
         found = leaks(raw_values, text)
         assert found == [], f"{len(found)} raw values in {path.name}, e.g. {found[:5]}"
+
+
+def test_a_broken_transfers_file_keeps_the_scan(tmp_path: Path) -> None:
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "orders.csv", folder)
+    (folder / "vendors.transfers.yaml").write_text(
+        "schema: databorder.transfers/1\ntransfers:\n  - name: x\n    mystery_key: 1\n",
+        encoding="utf-8")
+    done = audit(folder, "--store", tmp_path / "s.sqlite", "--out", tmp_path / "out",
+                 "--format", "json", cwd=tmp_path)
+    assert done.returncode == 1
+    assert re.search(r"^error: rules not assessed: .*vendors\.transfers\.yaml", done.stderr,
+                     re.MULTILINE), done.stderr
+    with Store.open(str(tmp_path / "s.sqlite")) as store:
+        run = store.runs()[0]
+        document = store.run_document(run.id)
+    assert run.status == "complete" and run.documents == ("inventory",)
+    assert document["findings"] is None and document["inventory"]["fields"]
