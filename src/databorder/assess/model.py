@@ -128,7 +128,7 @@ class TransferFile(_Strict):
     schema_: Literal["databorder.transfers/1"] = Field(alias="schema")
     exporter: Exporter | None = None
     """Defaults for every transfer's exporter (and for destinations from ``--flows``)."""
-    transfers: tuple[Transfer, ...] = Field(min_length=1)
+    transfers: tuple[Transfer, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
