@@ -91,3 +91,66 @@ def test_doj_count_window_bounds() -> None:
     assert judge(5000, date(2025, 8, 1)) == {"DSP201": "restricted"}
     assert judge(900, date(2025, 8, 1)) == {"DSP201": "insufficient_facts"}
     assert judge(5000, date(2024, 11, 1)) == {"DSP201": "restricted"}
+
+
+CN_EXPORT = {"exporter": {"cn_handler": True, "cn_ciio": False},
+             "counterparty": {"organised_in": "US", "principal_place_of_business": "US"}}
+
+
+@pytest.mark.parametrize(("persons", "rule", "outcome"), [
+    (99_999, "PIPL050", "exempt"),
+    (100_000, "PIPL040", "contract_or_certification_required"),
+    (999_999, "PIPL040", "contract_or_certification_required"),
+    (1_000_000, "PIPL030", "security_assessment_required"),
+])
+def test_cac_bands_for_personal_information(persons: int, rule: str, outcome: str) -> None:
+    found = _rules(_judge("CN-PIPL", date(2025, 6, 1), **CN_EXPORT, data={
+        "categories": ["email", "phone"], "persons": persons, "important_data": False}))
+    assert found == {rule: outcome}
+
+
+@pytest.mark.parametrize(("persons", "rule", "outcome"), [
+    (1, "PIPL040", "contract_or_certification_required"),
+    (9_999, "PIPL040", "contract_or_certification_required"),
+    (10_000, "PIPL030", "security_assessment_required"),
+])
+def test_cac_bands_for_sensitive_information_have_no_de_minimis(persons: int, rule: str,
+                                                                outcome: str) -> None:
+    found = _rules(_judge("CN-PIPL", date(2025, 6, 1), **CN_EXPORT, data={
+        "categories": ["precise_geolocation"], "persons": persons, "important_data": False}))
+    assert found == {rule: outcome}
+
+
+@pytest.mark.parametrize(("on", "rule"), [(date(2024, 3, 21), "PIPL038"),
+                                          (date(2024, 3, 22), "PIPL040")])
+def test_cac_provisions_apply_from_22_march_2024(on: date, rule: str) -> None:
+    found = _rules(_judge("CN-PIPL", on, **CN_EXPORT, data={
+        "categories": ["email"], "persons": 200_000, "important_data": False}))
+    assert found == {rule: "contract_or_certification_required"}
+
+
+def test_the_cac_count_runs_from_1_january() -> None:
+    """A count started on 1 January is exact; one started in the previous year is only an upper
+    bound, so 150,000 cannot show the contract band is reached this year."""
+    def judge(since: date) -> dict[str, str]:
+        return _rules(_judge("CN-PIPL", date(2025, 6, 1), **CN_EXPORT, data={
+            "categories": ["email"], "persons": 150_000, "counted_since": since,
+            "important_data": False}))
+
+    assert judge(date(2025, 1, 1)) == {"PIPL040": "contract_or_certification_required"}
+    assert judge(date(2024, 1, 1)) == {"PIPL040": "insufficient_facts"}
+
+
+@pytest.mark.parametrize(("regime", "country", "prohibited"), [
+    ("US-DOJ-DSP", "CU", True), ("US-PADFA", "CU", False),
+    ("US-DOJ-DSP", "VE", True), ("US-PADFA", "VE", False),
+    ("US-DOJ-DSP", "RU", True), ("US-PADFA", "RU", True),
+])
+def test_country_lists_differ_by_regime(regime: str, country: str, prohibited: bool) -> None:
+    found = _rules(_judge(regime, date(2025, 11, 1), exporter={"us_person": True},
+                          relationship="data_brokerage",
+                          counterparty={"organised_in": country,
+                                        "principal_place_of_business": country, "owners": []},
+                          data={"categories": ["precise_geolocation"], "us_devices": 5000,
+                                "collected_directly": False}))
+    assert ("prohibited" in found.values()) is prohibited
