@@ -81,3 +81,29 @@ def test_an_unreachable_server_is_one_clear_error_without_the_password() -> None
 def test_a_bad_url_is_refused(url: str) -> None:
     with pytest.raises(StoreError, match="not a usable database URL"):
         Store.open(url)
+
+
+OPENER = """
+import sys, time
+from databorder.store import Store
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+with Store.open(sys.argv[1]) as store:
+    store.begin_run("scan", {})
+print("OPENED")
+"""
+
+
+def test_processes_opening_a_new_store_at_once_all_succeed(store_url: str) -> None:
+    import subprocess
+    import sys
+    import time
+
+    start = time.time() + 3  # every process past its imports, then all at once
+    openers = [subprocess.Popen([sys.executable, "-c", OPENER, store_url, str(start)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(4)]
+    results = [opener.communicate(timeout=120) for opener in openers]
+    assert [out for out, _ in results] == ["OPENED\n"] * 4, [err for _, err in results]
+    with Store.open(store_url) as store:
+        assert len(store.runs()) == 4
+        assert schema_differences(store.engine) == []

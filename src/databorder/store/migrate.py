@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from .models import Base
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_MIGRATION_LOCK = 0x64627374  # "dbst": the advisory lock id of store migrations
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -40,12 +41,24 @@ def current_revision(connection: Connection) -> str | None:
 
 
 def upgrade(engine: Engine) -> None:
-    """Migrate the database to the head revision, in one transaction per upgrade."""
+    """Migrate the database to the head revision, in one transaction that holds the database's
+    write lock, so that processes opening a new store at once migrate it once."""
+    head = head_revision()
     with engine.connect() as connection:
-        if current_revision(connection) == head_revision():
+        if current_revision(connection) == head:
             return
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
+        _lock_for_migration(connection)
+        if current_revision(connection) != head:
+            command.upgrade(alembic_config(connection), "head")
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    dialect = connection.dialect.name
+    if dialect == "sqlite":  # the driver has not begun a transaction yet: take the write lock
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif dialect == "postgresql":  # held to the end of the transaction (DDL is transactional)
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
 
 
 def schema_differences(engine: Engine) -> list[Any]:
