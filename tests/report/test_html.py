@@ -125,14 +125,22 @@ def test_recipients_only_findings_name_are_listed_not_drawn(
     assert 'id="not-drawn"' in html
 
 
-def test_undecided_findings_link_no_category(assessed_document: dict[str, Any]) -> None:
-    """The rules engine names every inventoried category for each egress recipient it cannot
-    judge (insufficient_facts): that is not a link the chart may draw."""
-    findings = assessed_document["findings"]["findings"]
-    assert {f["outcome"] for f in findings if f["counterparty"] == "Alphabet Inc."} == {
-        "insufficient_facts"}
-    flow = _chart_data(render(assessed_document, "html"))["sankey"]
+def test_undecided_findings_link_no_category(sample_document: dict[str, Any]) -> None:
+    """A finding with insufficient facts (a rules engine may name every inventoried category
+    for an egress recipient it cannot judge) is not a link the chart may draw."""
+    categories = sorted(sample_document["inventory"]["categories"])
+    sample_document["findings"]["findings"] = [{
+        "id": "F-9", "regime": "US-DOJ-DSP", "rule": "PADFA000", "name": "padfa.scope",
+        "title": "Is the recipient a data broker?", "outcome": "insufficient_facts",
+        "severity": "medium", "transfer": "egress to Alphabet Inc.",
+        "counterparty": "Alphabet Inc.", "categories": categories, "evidence": [],
+        "actions": [], "questions": ["Does the recipient sell data?"], "citations": []}]
+    flow = _chart_data(render(sample_document, "html"))["sankey"]
+    assert "Alphabet Inc." in flow["labels"]
     assert flow["observed_links"] == 0
     for source, target in zip(flow["sources"], flow["targets"], strict=True):
         if flow["kinds"][source] == "category":
             assert flow["labels"][target] == UNOBSERVED_NODE
+    sample_document["findings"]["findings"][0]["outcome"] = "restricted"
+    decided = _chart_data(render(sample_document, "html"))["sankey"]
+    assert decided["observed_links"] == len(categories)
