@@ -154,5 +154,6 @@ def test_rules_list_and_show(run_databorder: Run) -> None:
     assert "doj.prohibited.data_brokerage" in shown.stdout
     assert "citation: 28 CFR Part 202 202.301" in shown.stdout
     assert "within 14 days" in shown.stdout
+    assert "fact: relationship" in shown.stdout and "ref: covered_person" in shown.stdout
     assert run_databorder("rules", "show", "NOPE001").returncode == 2
     assert run_databorder("rules", "list", "--regime", "XX").returncode == 2

@@ -19,7 +19,6 @@ from pydantic import ValidationError
 from databorder.assess.model import (
     TRANSFERS_SCHEMA,
     Counterparty,
-    Data,
     Evidence,
     Exporter,
     Facts,
@@ -321,4 +320,4 @@ def _merge_flows(transfers: list[SourcedTransfer], groups: list[dict[str, Any]],
     return out
 
 
-__all__ = ["Data", "load_facts", "resolve_counterparty"]
+__all__ = ["load_facts", "resolve_counterparty"]

@@ -62,6 +62,11 @@ def print_rule(pack: RulePack, rule: Rule, console: Console) -> None:
     console.print(f"in force: from {effective.effective_from.isoformat()}"
                   + (f" until {effective.until.isoformat()}" if effective.until else "")
                   + f" ({effective.source})")
+    console.print("trigger (the rule holds when):")
+    console.print(Text(_yaml(rule.trigger)))
+    if rule.satisfied_by is not None:
+        console.print(f"{rule.satisfied_outcome} instead when:")
+        console.print(Text(_yaml(rule.satisfied_by)))
     if rule.needs_review or effective.needs_review:
         console.print(Text(f"needs review: {rule.needs_review or effective.needs_review}",
                            style="yellow"))
@@ -72,3 +77,10 @@ def print_rule(pack: RulePack, rule: Rule, console: Console) -> None:
     for citation in rule.citations:
         console.print(Text(f"citation: {citation.instrument} {citation.section}, {citation.url} "
                            f"(read {citation.read.isoformat()}, {citation.confidence})"))
+
+
+def _yaml(condition: dict[str, object]) -> str:
+    import yaml
+
+    text = yaml.safe_dump(condition, sort_keys=False, allow_unicode=True, width=96).rstrip()
+    return "\n".join(f"  {line}" for line in text.splitlines())
