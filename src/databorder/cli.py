@@ -188,6 +188,35 @@ def whois(target: str, knowledge_path: Path | None, ip_db_paths: tuple[Path, ...
 
 
 @cli.command()
+@click.option("--store", "store", envvar="DATABORDER_STORE",
+              help="Store URL or SQLite path (default .databorder/store.sqlite).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; any but loopback needs --token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option("--token", envvar="DATABORDER_TOKEN",
+              help="Access token every request must carry (Bearer header, or ?token= once "
+                   "in a browser); 'generate' prints a new one.")
+def serve(store: str | None, host: str, port: int, token: str | None) -> None:
+    """The web dashboard and JSON API over the store."""
+    from databorder.web.security import check_bind, new_token
+
+    if token == "generate":
+        token = new_token()
+        click.echo(f"access token: {token}", err=True)
+    check_bind(host, token)
+    import uvicorn
+
+    from databorder.store import Store
+    from databorder.web.app import create_app
+
+    app = create_app(Store.open(store), token)
+    shown = f"[{host}]" if ":" in host else host
+    _stdout().print(f"serving the dashboard at http://{shown}:{port}/ (Ctrl-C stops)")
+    # no access log: a browser's first request carries the token in its query string
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@cli.command()
 @click.argument("target", type=click.Path(path_type=Path))
 @STORE_OPTION
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
