@@ -313,3 +313,20 @@ def test_phone_valid_cells_one_check_per_number_and_short_ones_skip_python() -> 
     # three spellings of one number, two national numbers; the 5- and 8-digit plain numbers
     # are shorter than any number of US, CN, ES, TR and never reach libphonenumber
     assert phone_e164.cache_info().currsize == 3
+
+
+def test_phone_normalize_found_equals_the_scalar_normal_form() -> None:
+    """Text columns normalise found numbers in Polars (keys) and the cache: same as
+    :meth:`PhoneDetector.normalize` on every reference value in five spellings."""
+    values = [r["value_or_text"].strip() for r in rows("phone") if r["kind"] == "value"]
+    values += ["+1 415 555 0132 ext. 12", "+49 (0)30 1234567", "０３０ １２３４５６７",
+               "not a number 12"]
+    found = pl.Series(sorted({s for v in values for s in _spellings(v)} | set(values)))
+    assert PHONE.normalize_found(found).to_list() == [PHONE.normalize(v) for v in found]
+
+
+def test_phone_digits_of_any_script() -> None:
+    from databorder.detect.contact import _digits
+
+    for text in ("+1 (415) 555-0132", "０３０ １２３４５６７", "tel ٠١٢٣", "", "abc"):
+        assert _digits(text) == "".join(c for c in text if c.isdigit())

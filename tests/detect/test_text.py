@@ -4,7 +4,13 @@ import polars as pl
 
 from databorder.detect.base import Detector
 from databorder.detect.contact import EmailDetector
-from databorder.detect.text import _without_word_boundaries, find_in_text, tally_text_column
+from databorder.detect.text import (
+    TextTally,
+    _without_word_boundaries,
+    distinct_texts,
+    find_in_text,
+    tally_text_column,
+)
 
 
 def _found(text: str) -> list[tuple[str, str]]:
@@ -129,3 +135,35 @@ def test_blanking_keeps_rejected_candidates_of_the_same_row() -> None:
 def test_prefilters_lose_word_boundaries_only() -> None:
     assert _without_word_boundaries(r"(?i)\bmr\.?\s|\Bx") == r"(?i)mr\.?\s|x"
     assert _without_word_boundaries(r"a\\b(?-u:\b)") == r"a\\b(?-u:)"
+
+
+REPEATED = [
+    "nothing here", None, "reach bob@example.org or 10.1.2.3", "ssn 123-45-6789 was given",
+    "nothing here", "ssn 123-45-6789 was given", "again bob@example.org", None,
+    "call +1 415 555 0132 or 4111 1111 1111 1111", "reach bob@example.org or 10.1.2.3",
+    "ssn 078-05-1120 and 123-45-6789", "from 10.1.2.3 again", "", "nothing here",
+]
+
+
+def _tally_summary(tallies: dict[str, TextTally]) -> dict[str, tuple[object, ...]]:
+    return {category: (tally.rows, set(tally.values().to_list()), tally.masked,
+                       tally.detectors) for category, tally in tallies.items()}
+
+
+def test_deduplicated_tally_equals_the_tally_of_every_row() -> None:
+    """Rows, distinct values, samples (in row order, repeats included) and detectors."""
+    for texts in (REPEATED, REPEATED[::-1], REPEATED * 3, [None, None], ["a", "a"], []):
+        column = pl.Series(texts, dtype=pl.String)
+        for samples in (1, 2, 3, 10):
+            every_row = tally_text_column(column, samples=samples)
+            deduplicated = tally_text_column(column, samples=samples, deduplicate=True)
+            assert _tally_summary(deduplicated) == _tally_summary(every_row), (texts, samples)
+    assert "government_id" in tally_text_column(pl.Series(REPEATED), deduplicate=True)
+
+
+def test_distinct_texts_keep_first_occurrence_order() -> None:
+    column = pl.Series(["b", None, "a", "b", "", None, "a", "c"], dtype=pl.String)
+    distinct, inverse = distinct_texts(column)
+    assert distinct.to_list() == ["b", None, "a", "", "c"]
+    assert inverse.tolist() == [0, 1, 2, 0, 3, 1, 2, 4]
+    assert distinct.gather(inverse).eq_missing(column).all()

@@ -110,6 +110,12 @@ class Detector(ABC):
         mapping = {v: self.normalize(v) for v in uniques.to_list()}
         return stripped.replace_strict(mapping, default=None, return_dtype=pl.String)
 
+    def normalize_found(self, values: pl.Series) -> pl.Series:
+        """:meth:`normalize` over values found in text (candidates :meth:`valid_cells` kept),
+        once per distinct value; detectors whose normal form is vectorised override it."""
+        mapping = {v: self.normalize(v) for v in values.unique().to_list()}
+        return values.replace_strict(mapping, return_dtype=pl.String)
+
     def find_in_text(self, text: str) -> list[tuple[int, int, str]]:
         """Spans ``(start, end, candidate)`` of valid values in free text.
 

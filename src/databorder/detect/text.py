@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from .base import Detector
@@ -105,10 +107,8 @@ def _extract_vectorised(
     tally = tallies.setdefault(detector.category, TextTally())
     tally.rows.update(hits["row"].to_list())
     distinct = hits["c"].unique(maintain_order=True)
-    # the scalar normal form, as the Python pass gives it (E.164 for phones); distinct hits
-    # in prose are few next to the rows of a column
-    canonical = {value: detector.normalize(value) for value in distinct.to_list()}
-    tally.normalized.append(hits["c"].replace_strict(canonical, return_dtype=pl.String))
+    # the scalar normal form, as the Python pass gives it (E.164 for phones)
+    tally.normalized.append(detector.normalize_found(hits["c"]))
     tally.masked.extend(detector.mask(v) for v in distinct.head(samples).to_list())
     tally.detectors.add(detector.name)
     return _blank_hits(working, detector.text_extract, candidates, hits)
@@ -145,31 +145,89 @@ def _blank_hits(working: pl.Series, pattern: str, candidates: pl.DataFrame,
 
 
 def tally_text_column(
-    texts: pl.Series, detectors: Sequence[Detector] | None = None, samples: int = 3
+    texts: pl.Series, detectors: Sequence[Detector] | None = None, samples: int = 3,
+    deduplicate: bool = False,
 ) -> dict[str, TextTally]:
     """Per category: rows holding a value, normalised values and masked samples.
 
     Detectors with a vectorised ``text_extract`` run first, strongest check first, and blank
     what they found so that weaker detectors do not claim parts of it; the rest take the
     prefiltered Python path, with overlaps resolved per row.
+
+    ``deduplicate`` scans each distinct text once (templated notes and log lines repeat) and
+    gives the same rows, distinct values and samples as the scan of every row; a value found
+    in a repeated text is listed once in :attr:`TextTally.normalized`, which only distinct
+    counts read.
     """
     detectors = value_detectors() if detectors is None else detectors
+    inverse: npt.NDArray[np.int64] | None = None
+    if deduplicate:
+        texts, inverse = distinct_texts(texts)
     tallies: dict[str, TextTally] = {}
     working = texts
     for detector in sorted((d for d in detectors if d.text_extract),
                            key=lambda d: _PRIORITY.get(d.category, 50)):
         working = _extract_vectorised(working, detector, tallies, samples)
-    per_category: dict[str, list[TextMatch]] = {}
+    per_category: dict[str, list[tuple[int, TextMatch]]] = {}
     for row, matches in _python_pass(working, [d for d in detectors if d.text_pattern]):
         for match in matches:
-            per_category.setdefault(match.category, []).append(match)
+            per_category.setdefault(match.category, []).append((row, match))
             tallies.setdefault(match.category, TextTally()).rows.add(row)
-    for category, matches in per_category.items():
+    for category, found in per_category.items():
         tally = tallies[category]
-        tally.normalized.append(pl.Series([m.normalized for m in matches], dtype=pl.String))
-        tally.masked.extend(m.masked for m in matches[:samples])
-        tally.detectors.update(m.detector for m in matches)
+        tally.normalized.append(pl.Series([m.normalized for _, m in found], dtype=pl.String))
+        tally.masked.extend(m.masked for m in _first_matches(found, inverse, samples))
+        tally.detectors.update(m.detector for _, m in found)
+    if inverse is not None:
+        for tally in tallies.values():
+            tally.rows = _rows_holding(tally.rows, inverse)
     return tallies
+
+
+def distinct_texts(texts: pl.Series) -> tuple[pl.Series, npt.NDArray[np.int64]]:
+    """The distinct texts in order of first occurrence, and each row's index among them.
+
+    Grouped by 64-bit hash (a sort in NumPy, cheaper than a join of the strings); the
+    grouping is then checked against the texts themselves, and a hash collision (never seen,
+    but possible) falls back to one group per row.
+    """
+    hashes = texts.hash(seed=0x7E47).to_numpy()
+    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    distinct = texts.gather(first[order])
+    inverse = rank[inverse.reshape(-1)]
+    if not distinct.gather(inverse).eq_missing(texts).all():
+        return texts, np.arange(texts.len(), dtype=np.int64)
+    return distinct, inverse.astype(np.int64, copy=False)
+
+
+def _rows_holding(distinct_rows: set[int], inverse: npt.NDArray[np.int64]) -> set[int]:
+    """Rows of the column whose text is one of ``distinct_rows`` (indices of distinct texts)."""
+    if not distinct_rows:
+        return set()
+    wanted = np.zeros(int(inverse.max()) + 1, dtype=np.bool_)
+    wanted[np.fromiter(distinct_rows, dtype=np.int64, count=len(distinct_rows))] = True
+    return set(np.flatnonzero(wanted[inverse]).tolist())
+
+
+def _first_matches(found: list[tuple[int, TextMatch]], inverse: npt.NDArray[np.int64] | None,
+                   count: int) -> list[TextMatch]:
+    """The first ``count`` matches in row order, repeats of a text included (samples)."""
+    if inverse is None:
+        return [m for _, m in found[:count]]
+    by_text: dict[int, list[TextMatch]] = {}
+    for row, match in found:
+        by_text.setdefault(row, []).append(match)
+    wanted = np.zeros(int(inverse.max()) + 1, dtype=np.bool_)
+    wanted[list(by_text)] = True
+    first: list[TextMatch] = []
+    for text in inverse[wanted[inverse]].tolist():
+        first.extend(by_text[text])
+        if len(first) >= count:
+            break
+    return first[:count]
 
 
 def _candidate_rows(detector: Detector) -> pl.Expr:

@@ -192,7 +192,9 @@ def _tally_group(frame: pl.DataFrame, match: TableMatch, exact_limit: int) -> li
 
 def _tally_text(column: pl.Series, name: str, exact_limit: int) -> list[FieldTally]:
     found_fields = []
-    for category, found in tally_text_column(as_strings(column), samples=MAX_SAMPLES).items():
+    texts = as_strings(column)
+    tallies = tally_text_column(texts, samples=MAX_SAMPLES, deduplicate=_repeats_often(texts))
+    for category, found in tallies.items():
         counted = FieldTally(name, category, "text", found.detectors, 0.9,
                              "values found in free text", DistinctCounter(exact_limit),
                              rows=len(found.rows))
