@@ -236,7 +236,12 @@ def run_audit(audit: AuditPlan, store: Store, out: Path, formats: Sequence[str],
         raise
     store.finish_run(run_id, inventory=inventory, flows=flows, findings=findings)
     document = store.run_document(run_id)
-    written = write_reports(document, out, formats, notes)
+    try:
+        written = write_reports(document, out, formats, notes)
+    except OSError as error:
+        where = error.filename or out
+        problems.append(f"cannot write the report to {where}: {error.strerror or error}")
+        written = []
     return AuditResult(run_id, document, problems, written, notes)
 
 

@@ -266,7 +266,7 @@ def runs(store_url: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([run.to_json() for run in found], indent=2, ensure_ascii=False))
     else:
-        print_runs(found, _stdout(), store.url if store else ".databorder/store.sqlite")
+        print_runs(found, _stdout(), store.url if store else None)
     if store is not None:
         store.close()
 

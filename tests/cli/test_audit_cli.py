@@ -261,3 +261,20 @@ def test_a_broken_transfers_file_keeps_the_scan(tmp_path: Path) -> None:
         document = store.run_document(run.id)
     assert run.status == "complete" and run.documents == ("inventory",)
     assert document["findings"] is None and document["inventory"]["fields"]
+
+
+def test_a_report_folder_that_cannot_be_written_is_exit_1_and_the_run_is_kept(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "orders.csv", folder)
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the report folder should be\n", encoding="utf-8")
+    done = audit(folder, "--store", tmp_path / "s.sqlite", "--out", blocker / "report",
+                 cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"error: cannot write the report to {blocker}")
+    assert done.stderr.count("\n") == 1
+    assert blocker.read_text(encoding="utf-8").startswith("a file where")
+    with Store.open(str(tmp_path / "s.sqlite")) as store:
+        assert [run.status for run in store.runs()] == ["complete"]

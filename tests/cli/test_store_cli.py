@@ -93,7 +93,7 @@ def test_no_store_here_means_nothing_is_written(tmp_path: Path) -> None:
     listed = databorder("runs", cwd=tmp_path)
     assert scanned.returncode == listed.returncode == 0
     assert "kept in" not in scanned.stdout
-    assert "no runs in the store" in listed.stdout
+    assert "no runs: there is no store here" in listed.stdout
     assert not (tmp_path / ".databorder").exists()
     assert databorder("diff", "1", "2", cwd=tmp_path).returncode == 2
 

@@ -23,7 +23,11 @@ def _time(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
 
 
-def print_runs(runs: Sequence[RunSummary], console: Console, store_url: str) -> None:
+def print_runs(runs: Sequence[RunSummary], console: Console, store_url: str | None) -> None:
+    if store_url is None:
+        console.print("no runs: there is no store here (.databorder/store.sqlite); "
+                      "databorder audit makes one, --store URL names another")
+        return
     if not runs:
         console.print(f"no runs in the store at {store_url}")
         return
