@@ -157,3 +157,14 @@ def test_rules_list_and_show(run_databorder: Run) -> None:
     assert "fact: relationship" in shown.stdout and "ref: covered_person" in shown.stdout
     assert run_databorder("rules", "show", "NOPE001").returncode == 2
     assert run_databorder("rules", "list", "--regime", "XX").returncode == 2
+
+
+def test_alias_bomb_is_refused_quickly(run_databorder: Run, tmp_path: Path) -> None:
+    lines = ["schema: databorder.transfers/1", "x0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    lines += ["transfers:", "  - name: bomb", "    data: {linked: *a8}"]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = run_databorder("assess", "--transfers", bomb, timeout=30)
+    assert done.returncode == 2
+    assert str(bomb) in done.stderr and len(done.stderr.strip().splitlines()) == 1

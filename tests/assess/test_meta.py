@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from databorder.assess.pack import Rule, RulePack, all_rules, bundled_packs
-from databorder.assess.regime_docs import render
+from databorder.assess.regime_docs import render, render_index
 from databorder.categories import CATEGORIES
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -38,6 +38,12 @@ def test_regime_docs_are_current(pack: RulePack) -> None:
     page = DOCS / "regimes" / f"{pack.folder}.md"
     assert page.read_text(encoding="utf-8") == render(pack), (
         f"docs/regimes/{pack.folder}.md is stale: run scripts/regime_docs.py")
+
+
+def test_regime_index_is_current() -> None:
+    page = DOCS / "regimes" / "README.md"
+    assert page.read_text(encoding="utf-8") == render_index(bundled_packs()), (
+        "docs/regimes/README.md is stale: run scripts/regime_docs.py")
 
 
 def test_codes_and_names_are_unique_across_regimes() -> None:

@@ -4,6 +4,7 @@ tests/assess/test_meta.py fails when a page is stale)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from databorder.assess.pack import Rule, RulePack
@@ -80,6 +81,19 @@ def render(pack: RulePack) -> str:
     for rule in pack.rules:
         lines += _rule(rule)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def render_index(packs: Sequence[RulePack]) -> str:
+    """docs/regimes/README.md: the regimes and their rules at a glance."""
+    lines = [HEADER, "", "# Regimes", "",
+             "The rule packs `databorder assess` applies, in the order it reports them. Each "
+             "page is generated from `src/databorder/knowledge/regimes/<regime>/`; figures, "
+             "lists and dates carry their source and the date they were true.", "",
+             "| regime | page | rules |", "|---|---|---|"]
+    for pack in packs:
+        codes = ", ".join(f"`{r.code}`" for r in pack.rules)
+        lines.append(f"| {pack.regime.title} | [{pack.folder}.md]({pack.folder}.md) | {codes} |")
+    return "\n".join(lines) + "\n"
 
 
 def _rule(rule: Rule) -> list[str]:
