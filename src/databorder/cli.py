@@ -102,8 +102,6 @@ def scan(targets: tuple[str, ...], json_path: Path | None, tables: tuple[str, ..
                       TimeElapsedColumn(), console=console, transient=False) as progress:
             inventory = scan_targets(targets, options, ProgressObserver(progress))
     print_inventory(inventory, console)
-    if recording is not None:
-        console.print(recording.finish(inventory=inventory.to_json()))
     failed = bool(inventory.errors)
     for problem in inventory.errors:
         click.echo(f"error: {problem.reason}", err=True)
@@ -111,6 +109,8 @@ def scan(targets: tuple[str, ...], json_path: Path | None, tables: tuple[str, ..
         written = _write("inventory", lambda: write_json(inventory, json_path), json_path,
                          console)
         failed = failed or not written
+    if recording is not None:
+        console.print(recording.finish(inventory=inventory.to_json()))
     if failed:
         sys.exit(EXIT_INPUT_ERRORS)
 
@@ -157,15 +157,15 @@ def flows(logs: tuple[str, ...], json_path: Path | None, knowledge_path: Path | 
             result = run_flows(logs, knowledge, lambda n: progress.update(task, advance=n),
                                ip_db=ip_db)
     print_flows(result, console)
-    if recording is not None:
-        from databorder.destinations import to_json as flows_json
-
-        console.print(recording.finish(flows=flows_json(result)))
     failed = bool(result.problems)
     for problem in result.problems:
         click.echo(f"error: {problem}", err=True)
     if json_path is not None:
         failed |= not _write("flows", lambda: write_flows(result, json_path), json_path, console)
+    if recording is not None:
+        from databorder.destinations import to_json as flows_json
+
+        console.print(recording.finish(flows=flows_json(result)))
     if failed:
         sys.exit(EXIT_INPUT_ERRORS)
 
