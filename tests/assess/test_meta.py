@@ -85,3 +85,36 @@ def test_every_scanned_category_is_known_to_some_pack() -> None:
             known |= set(pack.regime.linking.listed_identifiers)
     unmapped = set(CATEGORIES) - known - {"wifi_ssid", "coarse_geolocation"}
     assert not unmapped, f"categories no regime knows: {sorted(unmapped)}"
+
+
+def _copy_pack(tmp_path: Path, edit_rule: str | None = None, rule_text: str = "") -> Path:
+    import shutil
+
+    from databorder.assess.pack import bundled_packs as packs
+
+    source = Path(__file__).resolve().parents[2] / "src" / "databorder" / "knowledge" / \
+        "regimes" / packs()[0].folder
+    target = tmp_path / "pack"
+    shutil.copytree(source, target)
+    if edit_rule is not None:
+        (target / "rules" / f"{edit_rule}.yaml").write_text(rule_text, encoding="utf-8")
+    return target
+
+
+def test_a_broken_pack_names_file_and_rule(tmp_path: Path) -> None:
+    from databorder.assess.derive import FACT_QUESTIONS
+    from databorder.assess.pack import load_pack
+    from databorder.errors import RulePackError
+
+    facts = frozenset(FACT_QUESTIONS)
+    good = _copy_pack(tmp_path / "good")
+    assert load_pack(good, facts).rules
+    original = (good / "rules" / "DSP101.yaml").read_text(encoding="utf-8")
+    unknown_fact = _copy_pack(tmp_path / "fact", "DSP101",
+                              original.replace("fact: relationship", "fact: relation"))
+    with pytest.raises(RulePackError, match=r"DSP101.trigger.all\[0\]: unknown fact 'relation'"):
+        load_pack(unknown_fact, facts)
+    no_citation = _copy_pack(tmp_path / "cite", "DSP101",
+                             original[:original.index("citations:")] + "citations: []\n")
+    with pytest.raises(RulePackError, match=r"rules/DSP101.yaml: field 'citations'"):
+        load_pack(no_citation, facts)
