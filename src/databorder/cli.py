@@ -311,6 +311,9 @@ def report(run_ref: str, fmt: str, out_path: Path | None, store_url: str | None)
     from databorder.report.render import render, write_report
     from databorder.store.recording import open_if_kept
 
+    if out_path is None and fmt == "html" and sys.stdout.isatty():
+        raise UsageError("the HTML report is one page of about 5 MB: write it with --out FILE "
+                         "(or redirect standard output)")
     store = open_if_kept(store_url)
     if store is None:
         raise UsageError("no store here: name one with --store URL or $DATABORDER_STORE")

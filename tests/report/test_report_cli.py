@@ -101,3 +101,18 @@ def test_without_a_store_it_says_how_to_name_one(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "no store here: name one with --store URL or $DATABORDER_STORE" in done.stderr
     assert not (tmp_path / ".databorder").exists()
+
+
+def test_html_is_not_poured_into_a_terminal(store: tuple[Path, list[int]],
+                                            tmp_path: Path) -> None:
+    path, _ = store
+    leader, follower = os.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "databorder", "report", "latest",
+                               "--store", str(path)], stdout=follower, stderr=subprocess.PIPE,
+                              text=True, cwd=tmp_path, timeout=120, check=False)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 2
+    assert "write it with --out FILE" in done.stderr
