@@ -120,7 +120,7 @@ def _finding(sourced: SourcedTransfer, pack: RulePack, rule: Rule, result: Resul
         for a in rule.actions
         if (a.effective_from is None or a.effective_from <= on)
         and (a.when == "always" or (a.when == "satisfied") == satisfied)]
-    questions = tuple(sorted({question(name) for name in result.missing}))
+    questions = tuple(sorted({question(name) for name in result.missing})) + rule.questions
     evidence = [*sourced.evidence, *(
         Evidence("transfer", name, f"{name} = {shown}") for name, shown in result.held)]
     party = transfer.counterparty

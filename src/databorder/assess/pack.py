@@ -134,6 +134,8 @@ class Rule(_Strict):
     actions: tuple[Action, ...] = ()
     citations: tuple[Citation, ...] = Field(min_length=1)
     needs_review: str | None = None
+    questions: tuple[str, ...] = ()
+    """Questions a finding of this rule always asks (for rules that flag a claim for review)."""
 
 
 class Case(_Strict):
