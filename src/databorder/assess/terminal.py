@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from databorder.assess.engine import Finding
-from databorder.assess.pack import Rule, RulePack
+from databorder.assess.pack import SEVERITY_RANK, Rule, RulePack
 
 OUTCOME_STYLE = {
     "prohibited": "bold red", "conflict": "bold magenta", "restricted": "yellow",
@@ -19,10 +19,14 @@ OUTCOME_STYLE = {
 
 
 def print_findings(findings: Sequence[Finding], console: Console) -> None:
-    table = Table(title="Transfers judged against the law", title_justify="left")
-    for header in ("transfer", "regime", "rule", "outcome", "finding", "do", "cite"):
-        table.add_column(header, overflow="fold")
-    for finding in findings:
+    table = Table(title="Transfers judged against the law", title_justify="left",
+                  show_lines=True, expand=True)
+    for header, ratio in (("transfer", 2), ("regime", None), ("rule", None), ("outcome", None),
+                          ("finding", 3), ("do", 5), ("cite", 2)):
+        table.add_column(header, overflow="fold", ratio=ratio, no_wrap=ratio is None)
+    order = {name: index for index, name in enumerate(dict.fromkeys(f.transfer for f in findings))}
+    for finding in sorted(findings, key=lambda f: (order[f.transfer],
+                                                   -SEVERITY_RANK[f.severity])):
         todo = [f"{a['action']}" + (f" ({a['deadline']})" if a["deadline"] else "")
                 for a in finding.actions] + [f"? {q}" for q in finding.questions]
         cite = "; ".join(f"{c['instrument']} {c['section']}" for c in finding.citations[:2])
