@@ -144,3 +144,18 @@ def test_undecided_findings_link_no_category(sample_document: dict[str, Any]) ->
     sample_document["findings"]["findings"][0]["outcome"] = "restricted"
     decided = _chart_data(render(sample_document, "html"))["sankey"]
     assert decided["observed_links"] == len(categories)
+
+
+def test_transfers_chart_shows_what_decided_findings_name(
+        small_document: dict[str, Any]) -> None:
+    flow = _chart_data(render(small_document, "html"))["transfers"]
+    links = {(flow["labels"][s], flow["labels"][t], v) for s, t, v in
+             zip(flow["sources"], flow["targets"], flow["values"], strict=True)}
+    assert links == {
+        ("Email address", "Alibaba Group Holding Limited", 1.0),
+        ("Telephone number", "Alibaba Group Holding Limited", 1.0),
+        ("Alibaba Group Holding Limited", "prohibited", 2.0),
+        ("Payment card number", "amazon", 1.0),
+        ("amazon", "restricted", 1.0),
+    }  # F-3 (insufficient facts, no categories) is left out
+    assert flow["colours"][flow["labels"].index("prohibited")] == "#8e1b10"

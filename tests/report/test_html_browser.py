@@ -46,7 +46,10 @@ def test_charts_render(sample_page: Any, sample_document: dict[str, Any],
     assert bars.count() == len({g["controlled_from"] for g in external})
     box = bars.first.bounding_box()
     assert box is not None and box["height"] > 20
+    transfers = page.locator("#transfers-sankey svg .sankey-node text.node-label")
+    assert {"prohibited", "Payment card number"} <= set(transfers.all_text_contents())
     page.locator("#flow").screenshot(path=screenshot_dir / "report-sankey.png")
+    page.locator("#transfers").screenshot(path=screenshot_dir / "report-transfers.png")
     page.locator("#bytes").screenshot(path=screenshot_dir / "report-bytes.png")
     page.screenshot(path=screenshot_dir / "report-top.png")
     assert page.problems == [] and page.outside_requests == []

@@ -27,16 +27,23 @@ from databorder.report.numbers import count, human_bytes, share
 from databorder.report.summary import (
     UNKNOWN_JURISDICTION,
     UNOBSERVED_NODE,
+    Sankey,
     Summary,
     sankey,
     summarise,
+    transfers_sankey,
 )
 
 MAX_DESTINATION_ROWS = 2000
 """Destinations beyond this many (by bytes out) are left to the JSON and CSV reports."""
 
 NODE_COLOURS = {"category": "#3b6ea5", "unobserved": "#b8bec6", "recipient": "#6c7a89",
-                "jurisdiction": "#2e8b57", "concern": "#c0392b", "unknown": "#b8bec6"}
+                "jurisdiction": "#2e8b57", "concern": "#c0392b", "unknown": "#b8bec6",
+                "outcome:prohibited": "#8e1b10", "outcome:restricted": "#c0392b",
+                "outcome:security_assessment_required": "#b9770e",
+                "outcome:contract_or_certification_required": "#b9770e",
+                "outcome:conflict": "#b9770e", "outcome:exempt": "#2e8b57",
+                "outcome:allowed": "#2e8b57"}
 
 
 def render_html(report: RunReport) -> str:
@@ -56,12 +63,9 @@ def render_html(report: RunReport) -> str:
 
 
 def _chart_data(report: RunReport, summary: Summary) -> dict[str, Any]:
-    flow = sankey(report)
-    drawn = asdict(flow)
-    drawn.update(labels=_plotly_texts(flow.labels), link_labels=_plotly_texts(flow.link_labels),
-                 colours=[NODE_COLOURS[kind] for kind in flow.kinds])
     return {
-        "sankey": drawn,
+        "sankey": _drawn(sankey(report)),
+        "transfers": _drawn(transfers_sankey(report)),
         "jurisdictions": {
             "codes": _plotly_texts(j.code for j in summary.jurisdictions),
             "bytes": [j.bytes_out for j in summary.jurisdictions],
@@ -71,6 +75,13 @@ def _chart_data(report: RunReport, summary: Summary) -> dict[str, Any]:
             "recipients": _plotly_texts(", ".join(j.recipients) for j in summary.jurisdictions),
         },
     }
+
+
+def _drawn(flow: Sankey) -> dict[str, Any]:
+    drawn = asdict(flow)
+    drawn.update(labels=_plotly_texts(flow.labels), link_labels=_plotly_texts(flow.link_labels),
+                 colours=[NODE_COLOURS[kind] for kind in flow.kinds])
+    return drawn
 
 
 def _plotly_texts(texts: Iterable[str]) -> list[str]:

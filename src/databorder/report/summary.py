@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from databorder.report.model import CategoryRow, Finding, GroupRow, RunReport
+from databorder.report.model import OUTCOMES, CategoryRow, Finding, GroupRow, RunReport
 
 UNKNOWN_JURISDICTION = "unknown"
 UNOBSERVED_NODE = "egress (category per recipient not observed)"
@@ -169,6 +169,32 @@ def sankey(report: RunReport) -> Sankey:
         for label in titles.values():
             chart.link(chart.node(label, "category"), unobserved, unobserved_weight / len(titles),
                        f"{label}: inventoried; recipient not observed")
+    return chart
+
+
+def transfers_sankey(report: RunReport) -> Sankey:
+    """Category -> recipient -> outcome, from the decided findings that name both a recipient
+    and categories (declared transfers, mostly). Every (category, recipient) pair is one unit
+    wide: findings state which data goes where, not how much."""
+    chart = Sankey(unit="declared categories")
+    titles = {c.id: c.title for c in report.inventory.categories} if report.inventory else {}
+    named: dict[str, set[str]] = defaultdict(set)
+    worst: dict[str, str] = {}
+    for finding in report.findings.findings if report.findings else []:
+        if finding.outcome in UNDECIDED or not finding.counterparty or not finding.categories:
+            continue
+        named[finding.counterparty].update(finding.categories)
+        known = worst.get(finding.counterparty)
+        if known is None or OUTCOMES.index(finding.outcome) < OUTCOMES.index(known):
+            worst[finding.counterparty] = finding.outcome
+    for recipient in sorted(named, key=lambda name: (OUTCOMES.index(worst[name]), name)):
+        node = chart.node(recipient, "recipient")
+        for category in sorted(named[recipient]):
+            label = titles.get(category, category)
+            chart.link(chart.node(label, "category"), node, 1.0, f"{label} → {recipient}")
+        outcome = worst[recipient].replace("_", " ")
+        chart.link(node, chart.node(outcome, "outcome:" + worst[recipient]),
+                   float(len(named[recipient])), f"{recipient}: {outcome}")
     return chart
 
 

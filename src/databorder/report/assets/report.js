@@ -8,8 +8,7 @@
     return block ? JSON.parse(block.textContent) : null;
   }
 
-  function drawSankey(target, data) {
-    var flow = data.sankey;
+  function drawSankey(target, flow) {
     if (!target || !window.Plotly || flow.labels.length === 0) { return; }
     var trace = {
       type: "sankey", arrangement: "snap", valueformat: ",.0f", valuesuffix: " " + flow.unit,
@@ -95,7 +94,8 @@
     wireTables();
     var data = chartData();
     if (data) {
-      drawSankey(document.getElementById("sankey"), data);
+      drawSankey(document.getElementById("sankey"), data.sankey);
+      drawSankey(document.getElementById("transfers-sankey"), data.transfers);
       drawBars(document.getElementById("jurisdiction-bars"), data);
     }
     document.body.setAttribute("data-ready", "true");
