@@ -39,7 +39,10 @@ from .compression import (
 DELIMITERS = (",", "\t", ";", "|")
 SUFFIX_DELIMITERS = {".csv": ",", ".tsv": "\t", ".tab": "\t", ".psv": "|"}
 BLOCK_BYTES = 8 << 20
-"""Arrow parses in blocks of this size; a single row must fit in one block."""
+"""Arrow parses in blocks of at least this size; a single row must fit in one block."""
+MAX_BLOCK_BYTES = 64 << 20
+"""Blocks are sized to hold about :data:`BATCH_ROWS` rows (from the head's row length), up to
+this: fewer, fuller batches cost less per row than many short ones."""
 SNIFF_RECORDS = 200
 _DATA_LIKE = re.compile(r"[\d\s.,:;/+\-()$€£%#]+")
 
@@ -156,12 +159,27 @@ class CsvReader(FileReader):
             # one column: every line is a record
             dialect = Dialect(preferred or ",", looks_like_header([first]),
                               column_names([first], looks_like_header([first]), 1))
-        yield CsvSource(path, compression, dialect)
+        yield CsvSource(path, compression, dialect, block_bytes_for(head))
+
+
+def block_bytes_for(head: bytes) -> int:
+    """An Arrow block size that holds about :data:`BATCH_ROWS` rows of lines like the head's.
+
+    Arrow's blocks are its batches: 8 MiB of 300-byte rows is 26,000 rows, and every batch
+    repeats the per-batch work of the scan.
+    """
+    lines = head.count(b"\n")
+    if lines == 0:
+        return BLOCK_BYTES
+    wanted = len(head) * BATCH_ROWS // lines
+    return min(max(wanted, BLOCK_BYTES), MAX_BLOCK_BYTES)
 
 
 class CsvSource(TableSource):
-    def __init__(self, path: Path, compression: str | None, dialect: Dialect) -> None:
+    def __init__(self, path: Path, compression: str | None, dialect: Dialect,
+                 block_bytes: int = BLOCK_BYTES) -> None:
         self.path = path
+        self.block_bytes = block_bytes
         self.source = str(path)
         self.compression = compression
         self.dialect = dialect
@@ -185,11 +203,10 @@ class CsvSource(TableSource):
     def batches(
         self, columns: Sequence[str] | None = None, progress: ProgressFn | None = None
     ) -> Iterator[pa.RecordBatch]:
-        return self._read(columns, progress)
+        return self._read(columns, progress, self.block_bytes)
 
     def _read(
-        self, columns: Sequence[str] | None, progress: ProgressFn | None,
-        block_bytes: int = BLOCK_BYTES,
+        self, columns: Sequence[str] | None, progress: ProgressFn | None, block_bytes: int,
     ) -> Iterator[pa.RecordBatch]:
         wanted = list(columns) if columns is not None else list(self.columns)
         missing = [c for c in wanted if c not in self.columns]
@@ -211,19 +228,22 @@ class CsvSource(TableSource):
                 reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
                 for batch in reader:
                     decoded = _decode_batch(batch)
-                    for start in range(0, decoded.num_rows, BATCH_ROWS):
-                        yield decoded.slice(start, BATCH_ROWS)
+                    # in near-equal parts: no short remainder batch
+                    parts = -(-decoded.num_rows // BATCH_ROWS)
+                    step = -(-decoded.num_rows // parts) if parts else 0
+                    for start in range(0, decoded.num_rows, step or 1):
+                        yield decoded.slice(start, step)
                     reporter.report()
             except pa.ArrowInvalid as exc:
-                raise self._parse_error(exc) from exc
+                raise self._parse_error(exc, block_bytes) from exc
             except OSError as exc:
                 raise decompression_error(self.source, self.compression, exc) from exc
             reporter.report()
 
-    def _parse_error(self, exc: pa.ArrowInvalid) -> ReadError:
+    def _parse_error(self, exc: pa.ArrowInvalid, block_bytes: int) -> ReadError:
         message = str(exc)
         if "straddling" in message:
-            return ReadError(self.source, f"a row is longer than {BLOCK_BYTES >> 20} MiB")
+            return ReadError(self.source, f"a row is longer than {block_bytes >> 20} MiB")
         if "Expected" in message and "columns" in message:
             line, found = self._locate_bad_row()
             return ReadError(self.source, f"expected {len(self.columns)} fields, found {found}",
