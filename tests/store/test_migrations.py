@@ -107,3 +107,9 @@ def test_processes_opening_a_new_store_at_once_all_succeed(store_url: str) -> No
     with Store.open(store_url) as store:
         assert len(store.runs()) == 4
         assert schema_differences(store.engine) == []
+
+
+def test_a_missing_driver_is_named() -> None:
+    with pytest.raises(StoreError, match=r"u:\*\*\*@h/db: its database driver is not installed "
+                                         r"\(pyodbc"):
+        Store.open("mssql+pyodbc://u:secret@h/db")

@@ -234,3 +234,16 @@ def test_the_default_store_is_in_the_working_directory(
     with Store.open() as store:
         store.begin_run("scan", {})
     assert (tmp_path / ".databorder" / "store.sqlite").is_file()
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("postgresql+psycopg://u:pa/ss@h/db", "postgresql+psycopg://u:***@h/db"),
+    ("a mysql://root:x@h:3306/t and sqlite:///a/b.db", "a mysql://root:***@h:3306/t and "
+                                                       "sqlite:///a/b.db"),
+    ("postgresql://u@h/db", "postgresql://u@h/db"),
+    ("https://example.com/a:b", "https://example.com/a:b"),
+])
+def test_hide_password(text: str, shown: str) -> None:
+    from databorder.store import hide_password
+
+    assert hide_password(text) == shown

@@ -49,7 +49,7 @@ RUN_SCHEMA = "databorder.run/1"
 
 _Model = TypeVar("_Model", bound=Base)
 _REFERENCE = re.compile(r"latest(?:~(\d+))?")
-_URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/@\s]*):[^@/\s]*@", re.IGNORECASE)
+_URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/@\s]*):[^@\s]*@", re.IGNORECASE)
 
 
 def store_url(url: str | None = None) -> str:
@@ -83,6 +83,9 @@ class Store:
         shown = hide_password(resolved)
         try:
             engine = _engine(resolved)
+        except ImportError as exc:
+            raise StoreError(f"{shown}: its database driver is not installed ({exc.name}; "
+                             "for PostgreSQL: pip install 'databorder[postgres]')") from exc
         except (SQLAlchemyError, ValueError) as exc:
             raise StoreError(f"{shown}: not a usable database URL ({_reason(exc)})") from exc
         try:
