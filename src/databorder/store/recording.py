@@ -1,4 +1,5 @@
-"""Keeping the runs of ``scan`` and ``flows`` in the store, when there is one.
+"""Keeping the runs of ``scan``, ``flows`` (and any other command) in the store, when there is
+one.
 
 Those commands keep their runs when a store is named (``--store URL`` or
 ``$DATABORDER_STORE``) or already exists in the working directory
@@ -35,10 +36,12 @@ class Recording:
     run_id: int
 
     def finish(self, *, inventory: dict[str, Any] | None = None,
-               flows: dict[str, Any] | None = None) -> str:
+               flows: dict[str, Any] | None = None,
+               findings: dict[str, Any] | None = None) -> str:
         """Store the documents and the status ``complete``; a line to show."""
         try:
-            self.store.finish_run(self.run_id, inventory=inventory, flows=flows)
+            self.store.finish_run(self.run_id, inventory=inventory, flows=flows,
+                                  findings=findings)
         finally:
             self.store.close()
         return f"run {self.run_id} kept in {self.store.url}"
