@@ -32,5 +32,10 @@ def test_case(item: tuple[RulePack, Case]) -> None:
         assert mine, f"{case.rule} did not fire ({case.note}); got {[f.rule for f in findings]}"
         if case.outcome is not None:
             assert {f.outcome for f in mine} == {case.outcome}, case.note
+        for finding in mine:
+            if finding.outcome == "insufficient_facts":
+                assert finding.questions, f"{case.rule} asks nothing ({case.note})"
+            else:
+                assert not finding.questions, f"{case.rule} asks while deciding"
     else:
         assert not mine, f"{case.rule} fired as {mine[0].outcome} ({case.note})"

@@ -28,6 +28,8 @@ def test_kleene_all_and_any() -> None:
     assert _run({"not": {"fact": "a", "is": True}}) == (None, frozenset({"a"}))
     assert _run({"unknown": {"fact": "a", "is": True}}) == (True, frozenset({"a"}))
     assert _run({"unknown": {"fact": "a", "is": True}}, a=False)[0] is False
+    asked = {"all": [{"unknown": {"fact": "a", "is": True}}, {"fact": "b", "is": True}]}
+    assert _run(asked, b=True) == (True, frozenset({"a"}))
 
 
 def test_constants_and_named_conditions() -> None:

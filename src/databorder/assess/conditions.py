@@ -58,7 +58,8 @@ FactValue = (bool | int | float | str | date | tuple[str, ...] | Bound | AtLeast
 class Result:
     value: bool | None
     missing: frozenset[str] = frozenset()
-    """Facts whose being unknown left the result undecided."""
+    """Facts whose being unknown left the result undecided (or, under ``unknown``, made it
+    true): their questions reach the user."""
     held: tuple[tuple[str, str], ...] = field(default=())
     """(fact, shown value) of comparisons that held and support a true result."""
 
@@ -75,11 +76,12 @@ def evaluate(condition: Mapping[str, Any], facts: Facts, constants: Mapping[str,
             return Result(False)
         if any(p.value is None for p in parts):
             return Result(None, _union(p.missing for p in parts if p.value is None))
-        return Result(True, held=_held(parts))
+        return Result(True, _union(p.missing for p in parts), held=_held(parts))
     if "any" in condition:
         parts = [evaluate(c, facts, constants, definitions) for c in condition["any"]]
         if any(p.value is True for p in parts):
-            return Result(True, held=_held(p for p in parts if p.value is True))
+            true = [p for p in parts if p.value is True]
+            return Result(True, _union(p.missing for p in true), held=_held(true))
         if any(p.value is None for p in parts):
             return Result(None, _union(p.missing for p in parts if p.value is None))
         return Result(False)
