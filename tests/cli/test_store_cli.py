@@ -129,3 +129,13 @@ def test_a_broken_store_is_one_line_and_exit_1(tmp_path: Path) -> None:
         assert done.stderr.startswith(f"error: cannot open the store at sqlite:///{store}: ")
         assert done.stderr.count("\n") == 1
     assert store.read_bytes().startswith(b"\x00garbage")
+
+
+def test_a_command_that_stops_early_leaves_its_run_failed(tmp_path: Path) -> None:
+    store = tmp_path / "runs.sqlite"
+    done = databorder("flows", "--no-progress", FIXTURES / "traffic" / "lnav_bro_conn.log",
+                      "--knowledge", tmp_path / "missing.yaml", "--store", store)
+    assert done.returncode == 1 and "missing.yaml" in done.stderr
+    listed = json.loads(databorder("runs", "--store", store, "--json").stdout)
+    assert [(r["command"], r["status"], r["documents"]) for r in listed] == [
+        ("flows", "failed", [])]

@@ -5,14 +5,20 @@ Those commands keep their runs when a store is named (``--store URL`` or
 ``$DATABORDER_STORE``) or already exists in the working directory
 (``.databorder/store.sqlite``, made by the first ``databorder audit``); otherwise they write
 nothing beside their outputs. ``audit`` always keeps its run.
+
+A command that ends (an error, ``sys.exit``) without finishing its run leaves it ``failed``;
+one that is killed leaves it ``incomplete``.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from databorder.errors import DataborderError
 
 from .store import DEFAULT_LOCATION, STORE_ENV, Store
 
@@ -34,17 +40,31 @@ class Recording:
 
     store: Store
     run_id: int
+    finished: bool = False
 
     def finish(self, *, inventory: dict[str, Any] | None = None,
                flows: dict[str, Any] | None = None,
                findings: dict[str, Any] | None = None) -> str:
         """Store the documents and the status ``complete``; a line to show."""
+        self.finished = True
         try:
             self.store.finish_run(self.run_id, inventory=inventory, flows=flows,
                                   findings=findings)
         finally:
             self.store.close()
         return f"run {self.run_id} kept in {self.store.url}"
+
+    def abandon(self) -> None:
+        """Mark the run ``failed`` unless it was finished (called at interpreter exit)."""
+        if self.finished:
+            return
+        self.finished = True
+        try:
+            self.store.finish_run(self.run_id, status="failed")
+        except DataborderError:
+            pass  # left running: listed incomplete once this process is gone
+        finally:
+            self.store.close()
 
 
 def start_recording(url: str | None, command: str,
@@ -54,7 +74,9 @@ def start_recording(url: str | None, command: str,
     if store is None:
         return None
     try:
-        return Recording(store, store.begin_run(command, arguments))
+        recording = Recording(store, store.begin_run(command, arguments))
     except BaseException:
         store.close()
         raise
+    atexit.register(recording.abandon)
+    return recording
