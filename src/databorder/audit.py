@@ -91,13 +91,16 @@ class AuditResult:
     """Stages skipped and why (no rules engine yet, no report renderer)."""
 
 
-def plan(target: Path) -> AuditPlan:
-    """The plan of a folder, or of a ``databorder.yaml`` file."""
+def plan(target: Path, exclude: Sequence[Path] = ()) -> AuditPlan:
+    """The plan of a folder, of a configuration (``*.yaml``/``*.yml`` other than a transfers
+    file), or of one input file."""
     if target.is_dir():
-        return plan_directory(target)
-    if target.is_file():
+        return plan_directory(target, exclude)
+    if not target.is_file():
+        raise UsageError(f"{target}: no such file or directory")
+    if target.suffix.lower() in (".yaml", ".yml") and not is_transfers_file(target):
         return load_config(target)
-    raise UsageError(f"{target}: no such file or directory")
+    return _sorted_inputs(target, [target])
 
 
 def is_transfers_file(path: Path) -> bool:
@@ -113,14 +116,17 @@ def plan_directory(directory: Path, exclude: Sequence[Path] = ()) -> AuditPlan:
     hidden files and folders (``.databorder``, ``.git``) and a ``databorder.yaml``.
     """
     excluded = [p.resolve() for p in exclude]
-    result = AuditPlan(origin=directory)
+    return _sorted_inputs(directory, [
+        path for path in walk(directory)
+        if not (any(path.resolve().is_relative_to(e) for e in excluded)
+                or path.name in CONFIG_NAMES or path.name.startswith("."))])
+
+
+def _sorted_inputs(origin: Path, files: Sequence[Path]) -> AuditPlan:
+    result = AuditPlan(origin=origin)
     transfers: list[Path] = []
     data: list[str] = []
-    for path in walk(directory):
-        resolved = path.resolve()
-        if any(resolved.is_relative_to(e) for e in excluded) or path.name in CONFIG_NAMES \
-                or path.name.startswith("."):
-            continue
+    for path in files:
         if is_transfers_file(path):
             transfers.append(path)
         elif _is_egress_log(path):
@@ -128,7 +134,7 @@ def plan_directory(directory: Path, exclude: Sequence[Path] = ()) -> AuditPlan:
         else:
             data.append(str(path))
     if len(transfers) > 1:
-        raise UsageError(f"{directory}: {len(transfers)} transfers files "
+        raise UsageError(f"{origin}: {len(transfers)} transfers files "
                          f"({', '.join(p.name for p in transfers[:3])}); name one in a "
                          f"databorder.yaml")
     result.transfers = transfers[0] if transfers else None

@@ -227,15 +227,13 @@ def serve(store: str | None, host: str, port: int, token: str | None) -> None:
                    "(default html).")
 def audit(target: Path, store_url: str | None, out_dir: Path | None,
           formats: tuple[str, ...]) -> None:
-    """The whole job on a folder or a databorder.yaml: scan, flows, rules, stored run, report."""
-    from databorder.audit import DEFAULT_OUT, plan, plan_directory, run_audit
+    """The whole job on a folder, a file or a databorder.yaml: scan, flows, rules, stored run,
+    report."""
+    from databorder.audit import DEFAULT_OUT, plan, run_audit
     from databorder.store import Store
 
     console = _stdout()
-    if target.is_dir():
-        audit_plan = plan_directory(target, exclude=[out_dir or DEFAULT_OUT])
-    else:
-        audit_plan = plan(target)
+    audit_plan = plan(target, exclude=[out_dir or DEFAULT_OUT])
     out = out_dir or audit_plan.out or DEFAULT_OUT
     with Store.open(store_url or audit_plan.store) as store:
         result = run_audit(audit_plan, store, out, formats or audit_plan.formats or ("html",),

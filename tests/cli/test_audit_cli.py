@@ -278,3 +278,37 @@ def test_a_report_folder_that_cannot_be_written_is_exit_1_and_the_run_is_kept(
     assert blocker.read_text(encoding="utf-8").startswith("a file where")
     with Store.open(str(tmp_path / "s.sqlite")) as store:
         assert [run.status for run in store.runs()] == ["complete"]
+
+
+def test_an_audit_killed_half_way_is_listed_incomplete(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    store = tmp_path / "s.sqlite"
+    first = audit(SAMPLES / "orders.csv", "--store", store, "--format", "json", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    environment = {**os.environ, "COLUMNS": "1000"}
+    environment.pop("DATABORDER_STORE", None)
+    running = subprocess.Popen(
+        [sys.executable, "-m", "databorder", "audit", SAMPLES, "--store", store],
+        cwd=tmp_path, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # kill once its run is recorded, while it scans
+            with Store.open(str(store)) as opened:
+                if len(opened.runs()) == 2:
+                    break
+            time.sleep(0.05)
+        os.kill(running.pid, signal.SIGKILL)
+    finally:
+        running.wait(timeout=60)
+    assert running.returncode == -signal.SIGKILL
+    listed = subprocess.run([sys.executable, "-m", "databorder", "runs", "--store", str(store),
+                             "--json"], capture_output=True, text=True, env=environment,
+                            check=True)
+    runs = json.loads(listed.stdout)
+    assert [r["status"] for r in runs] == ["complete", "incomplete"]
+    assert "inventory" in runs[0]["documents"] and runs[1]["documents"] == []
+    with Store.open(str(store)) as opened:
+        assert opened.run_document(runs[0]["id"]) == json.loads(
+            (tmp_path / "databorder-report" / "run.json").read_text(encoding="utf-8"))
