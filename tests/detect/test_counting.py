@@ -2,7 +2,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from databorder.detect.counting import DistinctCounter, hash_values
+from databorder.detect.counting import DistinctCount, DistinctCounter, hash_values, sorted_unique
 
 
 def _values(start: int, stop: int) -> pl.Series:
@@ -54,3 +54,34 @@ def test_hashes_are_stable_for_equal_values() -> None:
     second = hash_values(pl.Series(["y", "x"]))
     assert set(first.tolist()) == set(second.tolist())
     assert first.dtype == np.uint64
+
+
+def test_sorted_unique_is_the_set_of_all_parts() -> None:
+    rng = np.random.default_rng(7)
+    pool = rng.integers(0, 2**64, size=5_000, dtype=np.uint64, endpoint=False)
+    for _ in range(20):
+        held = [np.unique(rng.choice(pool, size=int(rng.integers(0, 3_000))))
+                for _ in range(int(rng.integers(0, 3)))]
+        pending = [rng.choice(pool, size=int(rng.integers(0, 3_000)))
+                   for _ in range(int(rng.integers(0, 4)))]
+        expected = np.unique(np.concatenate([*held, *pending, np.empty(0, np.uint64)]))
+        got = sorted_unique(held, pending)
+        assert got.dtype == np.uint64
+        assert got.tolist() == expected.tolist()
+
+
+def test_counter_equals_a_set_over_batches_and_merges() -> None:
+    """Batches with repeats inside and across them, merged in a tree as the engine does."""
+    rng = np.random.default_rng(11)
+    batches = [pl.Series([f"v{n}" for n in rng.integers(0, 150_000, size=40_000)])
+               for _ in range(12)]
+    counters = []
+    for batch in batches:
+        counter = DistinctCounter(exact_limit=1_000_000)
+        counter.add_values(batch)
+        counter.result()
+        counters.append(counter)
+    total = DistinctCounter(exact_limit=1_000_000)
+    for counter in counters:
+        total.merge(counter)
+    assert total.result() == DistinctCount(pl.concat(batches).n_unique(), True, 0.0)
