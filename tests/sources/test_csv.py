@@ -3,6 +3,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 import zstandard
 from source_helpers import only_source, read_all
@@ -180,3 +181,25 @@ def test_a_row_longer_than_a_block_names_the_limit(tmp_path: Path) -> None:
     with pytest.raises(ReadError, match="a row is longer than 8 MiB"):
         read_all(CsvSource(path, None, csv_source(path).dialect, BLOCK_BYTES))
     assert read_all(csv_source(path)).table.num_rows == 2  # the head's rows ask for 64 MiB
+
+
+def test_bytes_that_are_not_utf8_in_a_later_block_read_on_as_bytes(tmp_path: Path) -> None:
+    """Blocks before the bad one were given as strings; the read goes on from the next row,
+    as bytes decoded per column: every row once, the same cells as a read of bytes only,
+    and progress adds up to the file size once."""
+    lines = [b"id,city,note"] + [b"%d,Berlin,note %d" % (i, i) for i in range(20_000)]
+    lines[15_001] = b"15000,M\xfcnchen \x81,caf\xe9"
+    lines[15_002] = b"15001,\"\",\"caf\xc3\xa9\""
+    path = tmp_path / "late.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    source = CsvSource(path, None, csv_source(path).dialect, 1 << 16)
+    read = read_all(source)
+    rows = read.table.to_pylist()
+    assert len(rows) == 20_000 and [r["id"] for r in rows] == [str(i) for i in range(20_000)]
+    assert rows[15_000] == {"id": "15000", "city": "M\u00fcnchen \ufffd", "note": "caf\u00e9"}
+    assert rows[15_001] == {"id": "15001", "city": None, "note": "caf\u00e9"}
+    assert read.progress == path.stat().st_size
+    reference = pa.Table.from_batches(
+        list(source._parse(list(source.columns), lambda _: None, 1 << 16, pa.binary())))
+    assert reference.to_pylist() == rows
+    assert len(read.batch_rows) > 5  # many blocks, most of them read before the bad one

@@ -208,10 +208,32 @@ class CsvSource(TableSource):
     def _read(
         self, columns: Sequence[str] | None, progress: ProgressFn | None, block_bytes: int,
     ) -> Iterator[pa.RecordBatch]:
+        """Batches of strings: read as UTF-8 (Arrow validates while converting, cheaper than
+        a cast of bytes); past a block that is not valid UTF-8, read again as bytes, decoded
+        column by column, from the first row not yet given."""
         wanted = list(columns) if columns is not None else list(self.columns)
         missing = [c for c in wanted if c not in self.columns]
         if missing:
             raise InputError(self.source, f"no column {missing[0]!r}")
+        reporter = _HighWaterProgress(progress)
+        given = 0
+        try:
+            for batch in self._parse(wanted, reporter, block_bytes, pa.string()):
+                given += batch.num_rows
+                yield batch
+            return
+        except _NotUtf8Error:
+            reporter.restart()
+        for batch in self._parse(wanted, reporter, block_bytes, pa.binary()):
+            if given >= batch.num_rows:
+                given -= batch.num_rows
+                continue
+            yield batch.slice(given) if given else batch
+            given = 0
+
+    def _parse(
+        self, wanted: list[str], progress: ProgressFn, block_bytes: int, cell_type: pa.DataType,
+    ) -> Iterator[pa.RecordBatch]:
         read_options = pacsv.ReadOptions(
             column_names=list(self.columns), skip_rows=1 if self.dialect.has_header else 0,
             block_size=block_bytes,
@@ -220,14 +242,14 @@ class CsvSource(TableSource):
             delimiter=self.dialect.delimiter, newlines_in_values=True,
         )
         convert_options = pacsv.ConvertOptions(
-            include_columns=wanted, column_types={c: pa.binary() for c in self.columns},
+            include_columns=wanted, column_types={c: cell_type for c in self.columns},
             null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
         )
         with open_arrow_stream(self.path, self.compression, progress) as (stream, reporter):
             try:
                 reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
                 for batch in reader:
-                    decoded = _decode_batch(batch)
+                    decoded = batch if cell_type == pa.string() else _decode_batch(batch)
                     # in near-equal parts: no short remainder batch
                     parts = -(-decoded.num_rows // BATCH_ROWS)
                     step = -(-decoded.num_rows // parts) if parts else 0
@@ -235,6 +257,8 @@ class CsvSource(TableSource):
                         yield decoded.slice(start, step)
                     reporter.report()
             except pa.ArrowInvalid as exc:
+                if cell_type == pa.string() and _INVALID_UTF8 in str(exc):
+                    raise _NotUtf8Error from exc
                 raise self._parse_error(exc, block_bytes) from exc
             except OSError as exc:
                 raise decompression_error(self.source, self.compression, exc) from exc
@@ -269,6 +293,32 @@ class CsvSource(TableSource):
         except (stdcsv.Error, InputError):
             pass
         return None, None
+
+
+_INVALID_UTF8 = "invalid UTF8"
+"""In Arrow's message when a cell read as a string is not UTF-8."""
+
+
+class _NotUtf8Error(Exception):
+    """A block holds a cell that is not UTF-8: the read goes on as bytes."""
+
+
+class _HighWaterProgress:
+    """Reports bytes once: a second pass over the file reports only what the first did not."""
+
+    def __init__(self, progress: ProgressFn | None) -> None:
+        self._progress = progress
+        self._reported = 0
+        self._position = 0
+
+    def __call__(self, consumed: int) -> None:
+        self._position += consumed
+        if self._progress is not None and self._position > self._reported:
+            self._progress(self._position - self._reported)
+            self._reported = self._position
+
+    def restart(self) -> None:
+        self._position = 0
 
 
 def _decode_cell(value: bytes | None) -> str | None:
