@@ -92,13 +92,14 @@ class DestinationTotals:
     Every destination gets a dense id (:class:`DenseIds` over a 64-bit hash of ``(dst_ip,
     name)``; a collision among a few million destinations is vanishingly unlikely, as in
     :mod:`databorder.detect.counting`), and so does every internal host (over a hash of
-    ``src_ip``, never the address). Held: one row per destination (flows, bytes out and in,
-    first and last seen) and one packed ``uint64`` per distinct (destination, internal host)
-    pair, ``destination id << 32 | host id`` — an exact distinct counter of hosts per
-    destination, whose hosts per group of destinations are the union of theirs. What it holds
-    grows with destinations and host pairs, not with records: batches are folded into pending
-    parts that are merged into the held state once they outgrow it (``compact_rows`` at
-    least), which keeps the merging work amortised. Fold batches with :meth:`add`, other
+    ``src_ip``, never the address). The sums are NumPy arrays indexed by destination id
+    (flows, bytes out and in, first and last seen), folded in place batch by batch
+    (``np.add.at`` and friends), and a destination's two strings are kept once, when it is
+    first seen. Host pairs are packed ``uint64``, ``destination id << 32 | host id`` — an exact
+    distinct counter of hosts per destination, whose hosts per group of destinations are the
+    union of theirs; pending pairs are merged into the held ones once they outgrow them (at
+    least ``compact_rows``), which keeps the merging work amortised. What it holds grows with
+    destinations and host pairs, not with records. Fold batches with :meth:`add`, other
     partials with :meth:`merge` (their ids are translated into this one's).
     """
 
@@ -107,9 +108,9 @@ class DestinationTotals:
         self._compact_rows = compact_rows
         self._destination_ids = DenseIds()
         self._host_ids = DenseIds()
-        self._destinations = pl.DataFrame(schema=_DESTINATION_SCHEMA)
+        self._sums = _Sums(0)
+        self._labels: list[pl.DataFrame] = []
         self._pairs: Pairs = np.empty(0, dtype=np.uint64)
-        self._pending_destinations: list[pl.DataFrame] = []
         self._pending_pairs: list[Pairs] = []
 
     def add(self, flows: pl.DataFrame) -> None:
@@ -118,70 +119,147 @@ class DestinationTotals:
             return
         self.logs.update(flows["log"].unique().to_list())
         rows = flows.filter(pl.col("dst_ip").is_not_null())
+        if rows.is_empty():
+            return
         rows = rows.select("dst_ip", normalise_names(rows["name"]).alias("name"), "src_ip", "ts",
                            "bytes_out", "bytes_in")
+        known = len(self._destination_ids)
         keys = rows.select(pl.struct("dst_ip", "name").hash(HASH_SEED))[:, 0]
-        rows = rows.with_columns(self._destination_ids.ids_of(keys).alias("id"))
-        self._pending_destinations.append(
-            rows.group_by("id").agg(_destination_sums()).select(_DESTINATION_SCHEMA.names()))
-        hosts = rows.filter(pl.col("src_ip").is_not_null())
+        ids = self._destination_ids.ids_of(keys)
+        self._note_labels(rows.select("dst_ip", "name", ids.alias("id")), known)
+        self._sums.fold(ids.to_numpy(), rows)
+        hosts = rows.select("src_ip", ids.alias("id")).filter(pl.col("src_ip").is_not_null())
         if not hosts.is_empty():
-            host_ids = self._host_ids.ids_of(hosts["src_ip"].hash(HASH_SEED))
-            self._pending_pairs.append(_packed(hosts["id"], host_ids).unique().to_numpy())
+            host_ids = self._host_ids.ids_of(hosts["src_ip"].hash(HASH_SEED)).to_numpy()
+            self._pending_pairs.append(_sorted_unique(
+                (hosts["id"].to_numpy().astype(np.uint64) << _SHIFT)
+                | host_ids.astype(np.uint64)))
         self._maybe_compact()
+
+    def _note_labels(self, labelled: pl.DataFrame, known: int) -> None:
+        """Keep ``(dst_ip, name)`` of the destinations first seen now (ids ``known`` on)."""
+        count = len(self._destination_ids)
+        if count > known:
+            # new ids are numbered in order of first appearance, so their first rows are in id order
+            new = (labelled.filter(pl.col("id") >= known)
+                   .unique("id", keep="first", maintain_order=True).select("dst_ip", "name"))
+            # copied out: a slice of the batch's strings would keep the whole batch's buffers
+            self._labels.append(pl.DataFrame(new.to_dict(as_series=False), schema=new.schema))
+            self._sums.grow(count)
 
     def merge(self, other: DestinationTotals) -> None:
         other.compact()
         self.logs |= other.logs
+        known = len(self._destination_ids)
         destination_map = self._destination_ids.translation(other._destination_ids)
         host_map = self._host_ids.translation(other._host_ids)
-        self._pending_destinations.append(other._destinations.with_columns(
-            pl.Series("id", destination_map[other._destinations["id"].to_numpy()])))
-        pairs = other._pairs
-        self._pending_pairs.append(
-            (destination_map[pairs >> _SHIFT].astype(np.uint64) << _SHIFT)
-            | host_map[pairs & _LOW].astype(np.uint64))
+        self._note_labels(other._labels_frame().with_columns(
+            pl.Series("id", destination_map, dtype=pl.UInt32)).sort("id"), known)
+        self._sums.merge(destination_map, other._sums)
+        # the partial's pairs are handed over, not copied alongside it: freed once translated
+        pairs, other._pairs = other._pairs, np.empty(0, dtype=np.uint64)
+        translated = destination_map[pairs >> _SHIFT].astype(np.uint64) << _SHIFT
+        translated |= host_map[pairs & _LOW].astype(np.uint64)
+        del pairs
+        self._pending_pairs.append(translated)
         self._maybe_compact()
 
     @property
     def held_rows(self) -> tuple[int, int]:
-        """Rows held now: (per-destination rows, destination-host pairs), pending included."""
-        return (self._destinations.height + sum(p.height for p in self._pending_destinations),
+        """Rows held now: (destinations, destination-host pairs), pending pairs included."""
+        return (len(self._destination_ids),
                 self._pairs.size + sum(p.size for p in self._pending_pairs))
 
     def _maybe_compact(self) -> None:
-        # each part compacts once its pending rows outgrow what it holds: amortised merging,
-        # and the few destinations never wait (strings and all) on the many pairs
-        pending = sum(p.height for p in self._pending_destinations)
-        if pending > max(self._destinations.height, self._compact_rows):
-            self._compact_destinations()
+        if len(self._labels) > _LABEL_PARTS:
+            self._labels = [self._labels_frame()]
         if sum(p.size for p in self._pending_pairs) > max(self._pairs.size, self._compact_rows):
             self._compact_pairs()
 
-    def compact(self) -> None:
-        self._compact_destinations()
-        self._compact_pairs()
+    def _labels_frame(self) -> pl.DataFrame:
+        if not self._labels:
+            return pl.DataFrame(schema={"dst_ip": pl.String, "name": pl.String})
+        return pl.concat(self._labels, rechunk=True)
 
-    def _compact_destinations(self) -> None:
-        if self._pending_destinations:
-            self._destinations = (
-                pl.concat([self._destinations, *self._pending_destinations])
-                .group_by("id").agg(_merged_sums()).select(_DESTINATION_SCHEMA.names()))
-            self._pending_destinations = []
+    def compact(self) -> None:
+        self._labels = [self._labels_frame()]
+        self._compact_pairs()
 
     def _compact_pairs(self) -> None:
         if self._pending_pairs:
             merged = np.concatenate([self._pairs, *self._pending_pairs])
-            self._pending_pairs = []
+            # drop the parts before sorting: the peak is the merged array, not twice it
+            self._pending_pairs, self._pairs = [], np.empty(0, dtype=np.uint64)
             self._pairs = _sorted_unique(merged)
+
+    def destinations(self) -> pl.DataFrame:
+        """One row per destination id: ``id``, ``dst_ip``, ``name`` and the sums."""
+        self.compact()
+        return pl.concat([
+            self._labels_frame().with_row_index("id").with_columns(pl.col("id").cast(pl.UInt32)),
+            self._sums.frame(len(self._destination_ids))], how="horizontal")
 
     def summarise(
         self, knowledge: KnowledgeBase | None = None, ip_db: IpDatabase | None = None,
     ) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
         """Attribute every destination once and group them by controller."""
-        self.compact()
-        return _summarise(self._destinations, self._pairs, knowledge or KnowledgeBase.bundled(),
+        return _summarise(self.destinations(), self._pairs, knowledge or KnowledgeBase.bundled(),
                           ip_db or IpDatabase.bundled())
+
+
+class _Sums:
+    """Per-destination sums in NumPy arrays indexed by destination id (capacity doubles)."""
+
+    __slots__ = ("bytes_in", "bytes_out", "first", "flows", "last")
+
+    def __init__(self, capacity: int) -> None:
+        self.flows = np.zeros(capacity, dtype=np.int64)
+        self.bytes_out = np.zeros(capacity, dtype=np.int64)
+        self.bytes_in = np.zeros(capacity, dtype=np.int64)
+        self.first = np.full(capacity, _NO_TIME_FIRST, dtype=np.int64)
+        self.last = np.full(capacity, _NO_TIME_LAST, dtype=np.int64)
+
+    def grow(self, count: int) -> None:
+        if count <= self.flows.size:
+            return
+        bigger = _Sums(max(count, 2 * self.flows.size, 1024))
+        for name in self.__slots__:
+            old = getattr(self, name)
+            getattr(bigger, name)[:old.size] = old
+            setattr(self, name, getattr(bigger, name))
+
+    def fold(self, ids: Ids, rows: pl.DataFrame) -> None:
+        """Add a batch's rows (``bytes_out``, ``bytes_in``, ``ts``) to their destinations."""
+        index = ids.astype(np.intp)
+        self.flows += np.bincount(index, minlength=self.flows.size)
+        np.add.at(self.bytes_out, index, rows["bytes_out"].fill_null(0).to_numpy())
+        np.add.at(self.bytes_in, index, rows["bytes_in"].fill_null(0).to_numpy())
+        ts = rows["ts"].dt.epoch("us")
+        np.minimum.at(self.first, index, ts.fill_null(_NO_TIME_FIRST).to_numpy())
+        np.maximum.at(self.last, index, ts.fill_null(_NO_TIME_LAST).to_numpy())
+
+    def merge(self, translation: Ids, other: _Sums) -> None:
+        """Add ``other``'s sums, its id ``i`` being this one's ``translation[i]`` (one-to-one)."""
+        count = translation.size
+        to = translation.astype(np.intp)
+        self.flows[to] += other.flows[:count]
+        self.bytes_out[to] += other.bytes_out[:count]
+        self.bytes_in[to] += other.bytes_in[:count]
+        self.first[to] = np.minimum(self.first[to], other.first[:count])
+        self.last[to] = np.maximum(self.last[to], other.last[:count])
+
+    def frame(self, count: int) -> pl.DataFrame:
+        def when(values: npt.NDArray[np.int64], missing: int, name: str) -> pl.Series:
+            series = pl.Series(name, values[:count])
+            return series.set(series == missing, None).cast(pl.Datetime("us", "UTC"))
+
+        return pl.DataFrame([
+            pl.Series("flows", self.flows[:count]),
+            pl.Series("bytes_out", self.bytes_out[:count]),
+            pl.Series("bytes_in", self.bytes_in[:count]),
+            when(self.first, _NO_TIME_FIRST, "first_seen"),
+            when(self.last, _NO_TIME_LAST, "last_seen"),
+        ])
 
 
 Ids = npt.NDArray[np.uint32]
@@ -190,17 +268,12 @@ _SHIFT = np.uint64(32)
 _LOW = np.uint64(0xFFFF_FFFF)
 _MAX_IDS = 1 << 32
 _ID_SCHEMA = pl.Schema({"key": pl.UInt64(), "id": pl.UInt32()})
-_DESTINATION_SCHEMA = pl.Schema({
-    "id": pl.UInt32(), "dst_ip": pl.String(), "name": pl.String(), "flows": pl.Int64(),
-    "bytes_out": pl.Int64(), "bytes_in": pl.Int64(),
-    "first_seen": pl.Datetime("us", "UTC"), "last_seen": pl.Datetime("us", "UTC"),
-})
+_NO_TIME_FIRST = np.iinfo(np.int64).max
+_NO_TIME_LAST = np.iinfo(np.int64).min
+_LABEL_PARTS = 256
+"""Label parts (new destinations' strings, one per batch) are concatenated past this many."""
 _KEYS_OUT = ["recipient", "ultimate_parent", "controlled_from", "country_of_concern"]
 _SORT = ["bytes_out", "flows"]
-
-
-def _packed(destination_ids: pl.Series, host_ids: pl.Series) -> pl.Series:
-    return (destination_ids.cast(pl.UInt64) * (1 << 32)) | host_ids.cast(pl.UInt64)
 
 
 def _sorted_unique(values: Pairs) -> Pairs:
@@ -220,23 +293,6 @@ def _distinct_per(owners: Ids, pairs: Pairs, count: int) -> Ids:
     regrouped = (owners[pairs >> _SHIFT].astype(np.uint64) << _SHIFT) | (pairs & _LOW)
     distinct = _sorted_unique(regrouped)
     return np.bincount((distinct >> _SHIFT).astype(np.intp), minlength=count).astype(np.uint32)
-
-
-def _destination_sums() -> list[pl.Expr]:
-    return [
-        pl.col("dst_ip").first(), pl.col("name").first(),
-        pl.len().cast(pl.Int64).alias("flows"),
-        pl.col("bytes_out").sum().cast(pl.Int64), pl.col("bytes_in").sum().cast(pl.Int64),
-        pl.col("ts").min().alias("first_seen"), pl.col("ts").max().alias("last_seen"),
-    ]
-
-
-def _merged_sums() -> list[pl.Expr]:
-    return [
-        pl.col("dst_ip").first(), pl.col("name").first(),
-        pl.col("flows").sum(), pl.col("bytes_out").sum(), pl.col("bytes_in").sum(),
-        pl.col("first_seen").min(), pl.col("last_seen").max(),
-    ]
 
 
 def _summarise(destinations: pl.DataFrame, pairs: Pairs, knowledge: KnowledgeBase,

@@ -16,7 +16,7 @@ from zeek_writer import (
     write_zeek,
 )
 
-from databorder.traffic.naming import name_flows
+from databorder.traffic.naming import NameIndex, name_flows
 from databorder.traffic.open import read_logs
 
 CLIENT, OTHER = "10.0.0.5", "10.0.0.9"
@@ -98,3 +98,19 @@ def test_real_capture_http_host_by_uid() -> None:
     assert counts == {"http_host": 83, None: 9}
     www = named.filter(pl.col("uid") == "CwFs1P2UcUdlSxD2La").row(0, named=True)
     assert (www["dst_ip"], www["name"]) == ("132.235.215.119", "www.reddit.com")
+
+
+def test_a_prepared_index_names_batches_as_the_whole_table_does(tmp_path: Path) -> None:
+    """``NameIndex`` is prepared once and reused for every batch; batches named with it match
+    the whole table named at once, and it holds no more rows than the records it reduces."""
+    logs = read_logs([_capture(tmp_path)])
+    real = read_logs([FIXTURES / "lnav_bro_conn.log", FIXTURES / "lnav_bro_http.log"])
+    for flows, names in ((logs.flows, logs.names), (real.flows, real.names)):
+        index = NameIndex.of(names)
+        whole = name_flows(flows, names)
+        batched = pl.concat([name_flows(flows.slice(start, 7), index)
+                             for start in range(0, flows.height, 7)])
+        assert batched.equals(whole)
+        held = index.by_uid.height + index.untimed.height + index.timed.height + index.dns.height
+        assert 0 < held <= 3 * names.height
+    assert NameIndex.of(logs.names.clear()).is_empty()

@@ -1,11 +1,11 @@
 """The local executor of ``databorder flows``: read, name, attribute, group — streaming.
 
 The naming records (dns/ssl/http logs, usually much smaller than the connections) are read
-first and kept; the flows are then read one batch (at most 65,536 rows) at a time, named and
-folded into a :class:`DestinationTotals` per file, which joins the run's totals once the file
-is read to its end (a file that fails counts for nothing). Memory grows with the distinct
-destinations and (destination, internal host) pairs, not with the records; the destinations
-are attributed once, at the end.
+first and prepared once (:class:`NameIndex`: ranked, reduced, sorted); the flows are then read
+one batch (at most 65,536 rows) at a time, named and folded into a :class:`DestinationTotals`
+per file, which joins the run's totals once the file is read to its end (a file that fails
+counts for nothing). Memory grows with the distinct destinations and (destination, internal
+host) pairs, not with the records; the destinations are attributed once, at the end.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from databorder.destinations import DestinationTotals, FlowsResult
 from databorder.inventory import now
 from databorder.sources.base import ProgressFn
 from databorder.sources.open import walk
-from databorder.traffic.naming import name_flows
+from databorder.traffic.naming import NameIndex, name_flows
 from databorder.traffic.open import flow_files, open_targets, read_names
 
 
@@ -51,7 +51,7 @@ def run_flows(
     knowledge = knowledge or KnowledgeBase.bundled()
     ip_db = ip_db or IpDatabase.bundled()
     logs = open_targets(targets)
-    names = read_names(logs, progress)
+    names = NameIndex.of(read_names(logs, progress))
     totals = DestinationTotals()
     for file in flow_files(logs, progress=progress):
         part = DestinationTotals()

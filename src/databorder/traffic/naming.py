@@ -19,6 +19,7 @@ row's SNI) is kept. ``name_source`` says which rule named each destination.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import polars as pl
@@ -28,23 +29,64 @@ _TUPLE_NAME = ["client_ip", "client_port", "server_ip", "server_port"]
 _PRIORITY = {"sni": 0, "http_host": 1}
 
 
+@dataclass(frozen=True, slots=True)
+class NameIndex:
+    """Naming records prepared once for many batches of flows: ranked, reduced to the columns
+    and rows the joins use (the best record per uid and per 5-tuple, DNS answers without exact
+    duplicates), and sorted by time. Ranking all records again for every batch was the cost."""
+
+    by_uid: pl.DataFrame
+    """``uid``, ``_name``, ``_source``: the best SNI/Host record of each connection."""
+    untimed: pl.DataFrame
+    """The best record of each 5-tuple (``ts`` is its time, maybe null)."""
+    timed: pl.DataFrame
+    """SNI/Host records with a time, one per (5-tuple, time), sorted by time."""
+    dns: pl.DataFrame
+    """DNS answers with time, client and address, sorted by time."""
+
+    @classmethod
+    def of(cls, names: pl.DataFrame) -> NameIndex:
+        connection = names.filter(pl.col("name_source").is_in(list(_PRIORITY))
+                                  & pl.col("name").is_not_null())
+        by_uid = (_ranked(connection.filter(pl.col("uid").is_not_null()))
+                  .sort("_rank", "ts", nulls_last=True)
+                  .group_by("uid", maintain_order=True).first()
+                  .select("uid", pl.col("name").alias("_name"),
+                          pl.col("name_source").alias("_source")))
+        keyed = _ranked(connection.drop_nulls(_TUPLE_NAME)).sort("_rank", maintain_order=True)
+        untimed = (keyed.group_by(_TUPLE_NAME, maintain_order=True).first()
+                   .select(*_TUPLE_NAME, "ts", "name", "name_source"))
+        timed = (keyed.filter(pl.col("ts").is_not_null()).sort("ts", maintain_order=True)
+                 .unique(subset=[*_TUPLE_NAME, "ts"], keep="first", maintain_order=True)
+                 .select("ts", *_TUPLE_NAME, "name", "name_source"))
+        dns = (names.filter((pl.col("name_source") == "dns") & pl.col("ts").is_not_null()
+                            & pl.col("client_ip").is_not_null()
+                            & pl.col("server_ip").is_not_null())
+               .select("ts", "client_ip", "server_ip", "name")
+               .unique(maintain_order=True).sort("ts", maintain_order=True))
+        return cls(by_uid, untimed, timed, dns)
+
+    def is_empty(self) -> bool:
+        return all(frame.is_empty() for frame in (self.by_uid, self.untimed, self.dns))
+
+
 def name_flows(
-    flows: pl.DataFrame, names: pl.DataFrame, *,
+    flows: pl.DataFrame, names: pl.DataFrame | NameIndex, *,
     tuple_window: timedelta = timedelta(hours=1), dns_max_age: timedelta | None = None,
 ) -> pl.DataFrame:
     """``flows`` (FLOW_SCHEMA columns, optionally ``uid``) with ``name``/``name_source`` filled.
 
-    ``names`` is in NAME_SCHEMA. Rows keep their order; no row is added or dropped.
+    ``names`` is in NAME_SCHEMA, or a :class:`NameIndex` of it (prepare it once when naming
+    many batches). Rows keep their order; no row is added or dropped.
     """
-    if flows.is_empty() or names.is_empty():
+    index = names if isinstance(names, NameIndex) else NameIndex.of(names)
+    if flows.is_empty() or index.is_empty():
         return flows
     indexed = flows.with_row_index("_row")
-    connection = names.filter(pl.col("name_source").is_in(list(_PRIORITY))
-                              & pl.col("name").is_not_null())
     candidates = [
-        _by_uid(indexed, connection),
-        _by_tuple(indexed, connection, tuple_window),
-        _by_dns(indexed, names.filter(pl.col("name_source") == "dns"), dns_max_age),
+        _by_uid(indexed, index.by_uid),
+        _by_tuple(indexed, index, tuple_window),
+        _by_dns(indexed, index.dns, dns_max_age),
     ]
     named = indexed
     for i, found in enumerate(candidates):
@@ -71,34 +113,27 @@ def _ranked(names: pl.DataFrame) -> pl.DataFrame:
         pl.col("name_source").replace_strict(_PRIORITY, default=9).alias("_rank"))
 
 
-def _by_uid(flows: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
-    if "uid" not in flows.columns:
+def _by_uid(flows: pl.DataFrame, best: pl.DataFrame) -> pl.DataFrame:
+    if "uid" not in flows.columns or best.is_empty():
         return _empty()
-    best = (_ranked(names.filter(pl.col("uid").is_not_null()))
-            .sort("_rank", "ts", nulls_last=True)
-            .group_by("uid", maintain_order=True).first()
-            .select("uid", pl.col("name").alias("_name"), pl.col("name_source").alias("_source")))
     return (flows.filter(pl.col("uid").is_not_null()).select("_row", "uid")
             .join(best, on="uid", how="inner").select("_row", "_name", "_source"))
 
 
-def _by_tuple(flows: pl.DataFrame, names: pl.DataFrame, window: timedelta) -> pl.DataFrame:
-    keyed = _ranked(names.drop_nulls(_TUPLE_NAME)).sort("_rank")
+def _by_tuple(flows: pl.DataFrame, index: NameIndex, window: timedelta) -> pl.DataFrame:
+    if index.untimed.is_empty():
+        return _empty()
     left = flows.drop_nulls(_TUPLE_FLOW).select("_row", "ts", *_TUPLE_FLOW)
-    untimed_names = keyed.group_by(_TUPLE_NAME, maintain_order=True).first()
     untimed = (left.filter(pl.col("ts").is_null())
-               .join(untimed_names, left_on=_TUPLE_FLOW, right_on=_TUPLE_NAME, how="inner"))
-    timed_names = keyed.filter(pl.col("ts").is_not_null()).sort("ts") \
-        .unique(subset=[*_TUPLE_NAME, "ts"], keep="first", maintain_order=True)
+               .join(index.untimed, left_on=_TUPLE_FLOW, right_on=_TUPLE_NAME, how="inner"))
     timed = left.filter(pl.col("ts").is_not_null()).sort("ts").join_asof(
-        timed_names.select("ts", *_TUPLE_NAME, "name", "name_source"),
-        on="ts", by_left=_TUPLE_FLOW, by_right=_TUPLE_NAME, strategy="nearest",
+        index.timed, on="ts", by_left=_TUPLE_FLOW, by_right=_TUPLE_NAME, strategy="nearest",
         tolerance=window, check_sortedness=False,
     ).filter(pl.col("name").is_not_null())
     # flows with a time but naming records without one (btest) fall back to the tuple alone
     rest = (left.filter(pl.col("ts").is_not_null())
             .join(timed.select("_row"), on="_row", how="anti")
-            .join(untimed_names.filter(pl.col("ts").is_null()), left_on=_TUPLE_FLOW,
+            .join(index.untimed.filter(pl.col("ts").is_null()), left_on=_TUPLE_FLOW,
                   right_on=_TUPLE_NAME, how="inner"))
     parts = [p.select("_row", pl.col("name").alias("_name"),
                       pl.col("name_source").alias("_source")) for p in (timed, untimed, rest)]
@@ -107,15 +142,12 @@ def _by_tuple(flows: pl.DataFrame, names: pl.DataFrame, window: timedelta) -> pl
 
 def _by_dns(flows: pl.DataFrame, answers: pl.DataFrame,
             max_age: timedelta | None) -> pl.DataFrame:
-    answers = answers.filter(pl.col("ts").is_not_null() & pl.col("client_ip").is_not_null()
-                             & pl.col("server_ip").is_not_null())
     left = flows.filter(pl.col("ts").is_not_null() & pl.col("src_ip").is_not_null()
                         & pl.col("dst_ip").is_not_null()).select("_row", "ts", "src_ip", "dst_ip")
     if answers.is_empty() or left.is_empty():
         return _empty()
     joined = left.sort("ts").join_asof(
-        answers.sort("ts").select("ts", "client_ip", "server_ip", "name"),
-        on="ts", by_left=["src_ip", "dst_ip"], by_right=["client_ip", "server_ip"],
+        answers, on="ts", by_left=["src_ip", "dst_ip"], by_right=["client_ip", "server_ip"],
         strategy="backward", tolerance=max_age, check_sortedness=False,
     )
     return joined.filter(pl.col("name").is_not_null()).select(
