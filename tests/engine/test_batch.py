@@ -1,11 +1,22 @@
 """The per-batch step: counts are right, and tallies of slices merge to the tally of the whole."""
 
+from collections.abc import Iterable
+from pathlib import Path
+
 import polars as pl
 import pytest
 
-from databorder.detect.columns import as_strings, plan_table
+from databorder.detect.columns import SAMPLE_ROWS, as_strings, plan_table
 from databorder.engine import batch
-from databorder.engine.batch import TableTally, tally_batch
+from databorder.engine.batch import FieldTally, TableTally, tally_batch
+from databorder.engine.local import (
+    QuietObserver,
+    ScanOptions,
+    fold_list_items,
+    plan_for,
+    scan_table,
+)
+from databorder.sources.open import Skipped, open_target
 
 CARDS = ["4111111111111111", "5500005555555559", "340000000000009", "4012888888881881"]
 
@@ -114,3 +125,26 @@ def test_subjects_span_several_identifier_columns_of_one_category() -> None:
     assert plan.subject_key.fields == ("device.imei", "device.uuid")
     tally = tally_batch(plan, frame)
     assert tally.subjects is not None and tally.subjects.result().value == 4
+
+
+def test_batches_in_flight_merge_as_the_batches_one_by_one(orders: pl.DataFrame,
+                                                           tmp_path: Path) -> None:
+    """The engine starts a batch before merging the previous one; the scan's fields (rows,
+    distinct values, samples, kinds) equal those of the batches tallied and merged in turn."""
+    path = tmp_path / "orders.csv"
+    pl.concat([orders] * 60).write_csv(path)  # 180,000 rows: several batches
+    table = next(t for t in open_target(str(path), ()) if not isinstance(t, Skipped))
+    plan = plan_for(table, SAMPLE_ROWS)
+    one_by_one = TableTally()
+    batches = list(table.batches(plan.columns_needed))
+    assert len(batches) > 2
+    for index, record_batch in enumerate(batches):
+        one_by_one.merge(tally_batch(plan, record_batch, with_kinds=index == 0))
+    scanned = scan_table(table, ScanOptions(threads=2), QuietObserver())
+    assert scanned.rows == one_by_one.rows == 180_000
+
+    def summary(fields: Iterable[FieldTally]) -> dict[tuple[str, str], tuple[object, ...]]:
+        return {(f.field, f.category): (f.rows, f.distinct.result(), f.samples, dict(f.kinds))
+                for f in fields}
+
+    assert summary(scanned.fields) == summary(fold_list_items(one_by_one.fields.values()))

@@ -9,7 +9,7 @@ so batches of a file, files of a folder and partitions on Spark executors combin
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from dataclasses import field as default
@@ -95,6 +95,40 @@ def tally_batch(
     are handed out first, so that no core waits for one long task at the end of a batch
     (cutting them in chunks measured slower: each chunk repeats the per-call costs).
     """
+    return start_batch(plan, batch, exact_limit, with_kinds, pool).result()
+
+
+class PendingTally:
+    """A batch handed to a pool: :meth:`result` waits for its fields and returns its tally.
+
+    The engine starts the next batch before it asks for this one's result, so the pool's
+    workers do not wait at the end of each batch for its last, longest task.
+    """
+
+    __slots__ = ("_rows", "_subjects", "_results")
+
+    def __init__(self, rows: int, subjects: DistinctCounter | None,
+                 results: Iterator[list[FieldTally]]) -> None:
+        self._rows = rows
+        self._subjects = subjects
+        self._results = results
+
+    def result(self) -> TableTally:
+        tally = TableTally(rows=self._rows, subjects=self._subjects)
+        for counted_fields in self._results:
+            for counted in counted_fields:
+                tally.fields[(counted.field, counted.category)] = counted
+        return tally
+
+
+def start_batch(
+    plan: TablePlan,
+    batch: pa.RecordBatch | pl.DataFrame,
+    exact_limit: int = DEFAULT_EXACT_LIMIT,
+    with_kinds: bool = True,
+    pool: Executor | None = None,
+) -> PendingTally:
+    """:func:`tally_batch`, its fields handed to ``pool`` and not waited for."""
     frame = batch if isinstance(batch, pl.DataFrame) else pl.DataFrame(pl.from_arrow(batch))
     tasks: list[Callable[[], list[FieldTally]]] = [
         partial(_tally_text, frame[name], name, exact_limit) for name in plan.text_fields]
@@ -102,13 +136,10 @@ def tally_batch(
               for column, detector in plan.value_columns]
     tasks += [partial(_tally_group, frame, match, exact_limit) for match in plan.table_matches]
     results = pool.map(_call, tasks) if pool is not None else map(_call, tasks)
-    tally = TableTally(rows=frame.height)
+    subjects = None
     if plan.subject_key is not None:
-        tally.subjects = _count_subjects(frame, plan.subject_key.fields, exact_limit)
-    for counted_fields in results:
-        for counted in counted_fields:
-            tally.fields[(counted.field, counted.category)] = counted
-    return tally
+        subjects = _count_subjects(frame, plan.subject_key.fields, exact_limit)
+    return PendingTally(frame.height, subjects, results)
 
 
 def _call(task: Callable[[], list[FieldTally]]) -> list[FieldTally]:

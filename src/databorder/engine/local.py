@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import deque
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -19,10 +20,13 @@ from databorder.inventory import Inventory, Problem, SourceResult, now
 from databorder.sources.base import TEXT_COLUMNS, TableSource
 from databorder.sources.open import Skipped, open_target
 
-from .batch import FieldTally, TableTally, tally_batch
+from .batch import FieldTally, PendingTally, TableTally, start_batch
 from .prefetch import prefetched
 
 _LIST_INDEX = re.compile(r"\.\d+(?=\.|$)")
+BATCHES_IN_FLIGHT = 2
+"""Batches whose fields are in the pool at once: the next batch's tasks queue behind the
+current one's, so a worker never idles while another finishes a batch's longest task."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +80,19 @@ def scan_table(
     # with nothing to count, one column is enough to count rows
     columns = plan.columns_needed or plan.all_columns[:1] or None
     batches = table.batches(columns, lambda consumed: observer.advance(consumed, 0))
+    started: deque[tuple[PendingTally, int]] = deque()
     with ThreadPoolExecutor(max_workers=options.threads) as pool:
         for index, batch in enumerate(prefetched(batches)):
             if plan.columns_needed:
-                total.merge(tally_batch(plan, batch, options.exact_limit,
-                                        with_kinds=index == 0, pool=pool))
+                started.append((start_batch(plan, batch, options.exact_limit,
+                                            with_kinds=index == 0, pool=pool), batch.num_rows))
             else:
                 total.rows += batch.num_rows
-            observer.advance(0, batch.num_rows)
+                observer.advance(0, batch.num_rows)
+            while len(started) > BATCHES_IN_FLIGHT - 1:
+                _merge_next(total, started, observer)
+        while started:
+            _merge_next(total, started, observer)
     subject = plan.subject_key if total.subjects is not None else None
     return SourceResult(
         source=table.source,
@@ -96,6 +105,14 @@ def scan_table(
         subject_basis=subject.basis if subject else None,
         subjects=total.subjects.result() if total.subjects is not None else None,
     )
+
+
+def _merge_next(total: TableTally, started: deque[tuple[PendingTally, int]],
+                observer: ScanObserver) -> None:
+    """Wait for the oldest started batch and merge it: batches merge in reading order."""
+    pending, rows = started.popleft()
+    total.merge(pending.result())
+    observer.advance(0, rows)
 
 
 def fold_list_items(fields: Iterable[FieldTally]) -> list[FieldTally]:
