@@ -32,6 +32,8 @@ SCHEMA = "databorder.flows/1"
 PRIVATE = "(private or reserved address space)"
 UNATTRIBUTED = "(unattributed)"
 TOP_NAMES = 3
+EGRESS_SCOPES = ("public", "unknown")
+"""Destinations that count as egress: public addresses, and names without a logged address."""
 
 @dataclass(slots=True)
 class FlowsResult:
@@ -47,7 +49,8 @@ class FlowsResult:
 
     @property
     def unattributed_share(self) -> dict[str, float]:
-        """Shares of public flows and bytes out that no entity claims."""
+        """Shares of egress flows and bytes out (public and name-only destinations) that no
+        entity claims."""
         public_flows = self.totals["flows"] - self.totals["private_flows"]
         public_bytes = self.totals["bytes_out"] - self.totals["private_bytes_out"]
         return {
@@ -114,15 +117,19 @@ class DestinationTotals:
         self._pending_pairs: list[Pairs] = []
 
     def add(self, flows: pl.DataFrame) -> None:
-        """Fold a batch of named flows (FLOW_SCHEMA columns); rows without ``dst_ip`` skip."""
+        """Fold a batch of named flows (FLOW_SCHEMA columns).
+
+        A row with a name but no ``dst_ip`` (a proxy log without server addresses) is a
+        name-only destination; a row with neither is skipped.
+        """
         if flows.is_empty():
             return
         self.logs.update(flows["log"].unique().to_list())
-        rows = flows.filter(pl.col("dst_ip").is_not_null())
+        rows = flows.select("dst_ip", normalise_names(flows["name"]).alias("name"), "src_ip",
+                            "ts", "bytes_out", "bytes_in")
+        rows = rows.filter(pl.col("dst_ip").is_not_null() | pl.col("name").is_not_null())
         if rows.is_empty():
             return
-        rows = rows.select("dst_ip", normalise_names(rows["name"]).alias("name"), "src_ip", "ts",
-                           "bytes_out", "bytes_in")
         known = len(self._destination_ids)
         keys = rows.select(pl.struct("dst_ip", "name").hash(HASH_SEED))[:, 0]
         ids = self._destination_ids.ids_of(keys)
@@ -295,12 +302,18 @@ def _distinct_per(owners: Ids, pairs: Pairs, count: int) -> Ids:
     return np.bincount((distinct >> _SHIFT).astype(np.intp), minlength=count).astype(np.uint32)
 
 
+def _distinct_destination() -> pl.Expr:
+    """A destination's address, or its name when the log recorded no address."""
+    return pl.struct(pl.col("dst_ip"),
+                     pl.when(pl.col("dst_ip").is_null()).then(pl.col("name")).alias("_name"))
+
+
 def _summarise(destinations: pl.DataFrame, pairs: Pairs, knowledge: KnowledgeBase,
                ip_db: IpDatabase) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
     attributed = attribute_destinations(destinations.select("dst_ip", "name"), ip_db=ip_db,
                                         knowledge=knowledge).drop("dst_ip", "name")
     names = {e.id: e.name for e in knowledge.entities.values()}
-    group = (pl.when(~pl.col("_public")).then(pl.lit(PRIVATE))
+    group = (pl.when(~pl.col("_egress")).then(pl.lit(PRIVATE))
              .when(pl.col("ultimate_parent").is_null()).then(pl.lit(UNATTRIBUTED))
              .otherwise(pl.col("parent_name")))
     id_count = int(destinations.select(pl.col("id").cast(pl.Int64).max().fill_null(-1) + 1)
@@ -312,7 +325,8 @@ def _summarise(destinations: pl.DataFrame, pairs: Pairs, knowledge: KnowledgeBas
         .with_columns(
             pl.col("ultimate_parent").replace_strict(names, default=None).alias("parent_name"),
             pl.col("entity").replace_strict(names, default=None).alias("entity_name"),
-            pl.col("ip_scope").eq("public").alias("_public"),
+            # public addresses, and names whose address the log did not record
+            pl.col("ip_scope").is_in(EGRESS_SCOPES).alias("_egress"),
         )
         .with_columns(group.alias("recipient"))
         .join(hosts, on="id", how="left")
@@ -341,7 +355,7 @@ def _summarise(destinations: pl.DataFrame, pairs: Pairs, knowledge: KnowledgeBas
     groups = (
         table.group_by(_KEYS_OUT).agg(
             pl.col("flows").sum(), pl.col("bytes_out").sum(), pl.col("bytes_in").sum(),
-            pl.col("dst_ip").n_unique().cast(pl.UInt32).alias("destinations"),
+            _distinct_destination().n_unique().cast(pl.UInt32).alias("destinations"),
             pl.col("first_seen").min(), pl.col("last_seen").max())
         .join(group_hosts, on=_KEYS_OUT, how="left", nulls_equal=True)
         .with_columns(pl.col("internal_hosts").fill_null(0))
@@ -349,8 +363,8 @@ def _summarise(destinations: pl.DataFrame, pairs: Pairs, knowledge: KnowledgeBas
         .select(*_KEYS_OUT, *counted, "top_names")
         .sort([*_SORT, "recipient"], descending=[True, True, False], nulls_last=True)
     )
-    private = table.filter(~pl.col("_public"))
-    unattributed = table.filter(pl.col("_public") & pl.col("ultimate_parent").is_null())
+    private = table.filter(~pl.col("_egress"))
+    unattributed = table.filter(pl.col("_egress") & pl.col("ultimate_parent").is_null())
     totals = {
         "flows": _sum(table, "flows"),
         "bytes_out": _sum(table, "bytes_out"),

@@ -83,18 +83,20 @@ def _group_key(row: dict[str, Any]) -> tuple[Any, ...]:
 def _in_memory(targets: list[Path]) -> _Keyed:
     """The whole capture in one table, grouped directly: what streaming must reproduce."""
     logs = read_logs(targets)
-    named = name_flows(logs.flows, logs.names).filter(pl.col("dst_ip").is_not_null())
-    named = named.with_columns(normalise_names(named["name"]).alias("name"))
+    named = name_flows(logs.flows, logs.names)
+    named = named.with_columns(normalise_names(named["name"]).alias("name")).filter(
+        pl.col("dst_ip").is_not_null() | pl.col("name").is_not_null())
     keys = named.select("dst_ip", "name").unique()
     attributed = keys.hstack(attribute_destinations(keys).drop("dst_ip", "name"))
     joined = named.join(attributed, on=["dst_ip", "name"], how="left", nulls_equal=True)
     joined = joined.with_columns(
-        pl.when(pl.col("ip_scope") != "public").then(pl.lit("private"))
+        pl.when(~pl.col("ip_scope").is_in(["public", "unknown"])).then(pl.lit("private"))
         .when(pl.col("ultimate_parent").is_null()).then(pl.lit("unattributed"))
         .otherwise(pl.col("ultimate_parent")).alias("key"))
     sums = [pl.len(), pl.col("bytes_out").sum(), pl.col("bytes_in").sum(),
             pl.col("src_ip").drop_nulls().n_unique().alias("hosts"),
-            pl.col("dst_ip").n_unique().alias("destinations"),
+            pl.struct("dst_ip", pl.when(pl.col("dst_ip").is_null()).then(pl.col("name")))
+            .n_unique().alias("destinations"),
             pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")]
     groups = {tuple(row[:3]): tuple(row[3:]) for row in joined.group_by(
         "key", "ultimate_parent", "controlled_from").agg(sums).iter_rows()}
@@ -269,3 +271,33 @@ def test_dense_ids_number_keys_in_order_of_first_sight() -> None:
     other.ids_of(pl.Series([40, 50, 30], dtype=pl.UInt64))
     assert ids.translation(other).tolist() == [3, 4, 0]
     assert len(ids) == 5
+
+
+def test_name_only_destinations_of_a_combined_squid_log_are_egress_attributed_by_name(
+        tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    line = ('10.0.0.{host} - - [23/Nov/2026:01:15:1{i} +0000] "{request} HTTP/1.1" 200 {size} '
+            '"-" "curl/8.0 \\"x\\"" {code}\n')
+    requests = [("CONNECT api.deepseek.com:443", "TCP_TUNNEL:HIER_DIRECT"),
+                ("GET http://www.deepseek.com/", "TCP_MISS:HIER_DIRECT"),
+                ("GET http://unknown-owner.example/", "TCP_MISS:HIER_DIRECT"),
+                ("GET http://10.1.2.3:8080/", "TCP_MISS:HIER_DIRECT"),
+                ("GET http://api.deepseek.com/cached", "TCP_MEM_HIT:HIER_NONE")]
+    log.write_text("".join(line.format(host=i % 2 + 1, i=i, request=r, size=100 * (i + 1),
+                                       code=c) for i, (r, c) in enumerate(requests)))
+    result = run_flows([str(log)])
+    assert result.problems == []
+    assert result.totals["flows"] == 4  # the HIER_NONE cache hit never left the proxy
+    rows = {row["name"] or row["dst_ip"]: row for row in result.destinations.iter_rows(named=True)}
+    deepseek = rows["api.deepseek.com"]
+    assert deepseek["dst_ip"] is None and deepseek["ip_scope"] == "unknown"
+    assert deepseek["evidence"] == "domain" and deepseek["country_of_concern"] is True
+    assert deepseek["bytes_in"] == 100
+    assert rows["unknown-owner.example"]["ip_scope"] == "unknown"
+    assert rows["10.1.2.3"]["ip_scope"] == "private"
+    groups = {row["recipient"]: row for row in result.groups.iter_rows(named=True)}
+    parent = next(g for r, g in groups.items() if r not in (PRIVATE, UNATTRIBUTED))
+    assert (parent["flows"], parent["destinations"], parent["internal_hosts"]) == (2, 2, 2)
+    assert groups[UNATTRIBUTED]["flows"] == 1 and groups[PRIVATE]["flows"] == 1
+    # name-only destinations are egress: the unattributed share is of 3 egress flows
+    assert result.unattributed_share["flows"] == 1 / 3

@@ -10,7 +10,6 @@ import pytest
 from traffic_helpers import flows_of, names_of
 
 from databorder.errors import ReadError
-from databorder.sources.open import Skipped
 from databorder.traffic.open import FlowSource, open_log
 
 # (path under traffic-samples, records, distinct destinations) as in the README's tables
@@ -39,7 +38,10 @@ README_COUNTS = [
     ("nfdump/nfdump171_zeek_traces_default.csv", 793, 550),
     ("nfdump/nfdump171_zeek_traces_quiet_ipv6only.csv", 47, 12),
     ("nfdump/nfdump171_zeek_traces_fmt_tcp.txt", 195, 24),
-    ("squid/squid57_loopback_native_access.log", 18, 2),
+    # the README counts 18 records; the 7 with ``HIER_NONE/-`` (cache hits, denials, a failed
+    # look-up) never left the proxy, so they are not egress flows
+    ("squid/squid57_loopback_native_access.log", 11, 2),
+    ("squid/squid57_loopback_combined_access.log", 5, 2),
 ]
 
 
@@ -67,6 +69,7 @@ def test_readers_chosen_by_content(samples: Path) -> None:
     assert chosen["vpc/awsdocs_default_v2_examples.log"] == "aws-vpc"
     assert chosen["nfdump/nfdump171_zeek_traces_fmt_tcp.txt"] == "nfdump"
     assert chosen["squid/squid57_loopback_native_access.log"] == "squid"
+    assert chosen["squid/squid57_loopback_combined_access.log"] == "squid-combined"
 
 
 def test_kinds(samples: Path) -> None:
@@ -160,12 +163,18 @@ def test_nfdump_abbreviated_ipv6_is_null(samples: Path) -> None:
 def test_squid_destination_and_name(samples: Path) -> None:
     source = _open(samples / "squid/squid57_loopback_native_access.log")
     flows = flows_of(source.reader, source.path)
-    assert flows["dst_ip"].null_count() == 7
+    assert flows["dst_ip"].null_count() == 0
     tunnel = flows.filter((pl.col("dst_ip") == "::1") & (pl.col("dst_port") == 8443)
                           & (pl.col("name") == "::1"))
     assert tunnel.height >= 1
     assert set(flows["name_source"].unique()) == {"proxy_url"}
-    assert "unresolvable-host.invalid" in flows["name"].to_list()
+    # HIER_NONE rows (cache hits, denials, the failed look-up) are not read as egress
+    lines = (samples / "squid/squid57_loopback_native_access.log").read_text().splitlines()
+    hier_none = {i for i, line in enumerate(lines, start=1) if " HIER_NONE/" in line}
+    assert len(hier_none) == 7
+    assert hier_none.isdisjoint(flows["line"].to_list())
+    assert "unresolvable-host.invalid" not in flows["name"].to_list()
+    assert flows.height + len(hier_none) == len(lines)
 
 
 def test_btest_json_is_not_json(samples: Path) -> None:
@@ -177,6 +186,31 @@ def test_btest_json_is_not_json(samples: Path) -> None:
     assert str(caught.value).startswith(f"{source.path}:2:")
 
 
-def test_squid_combined_is_reported_not_read(samples: Path) -> None:
-    skipped = open_log(samples / "squid/squid57_loopback_combined_access.log")
-    assert isinstance(skipped, Skipped) and skipped.error
+def test_squid_combined_names_destinations_by_url_host(samples: Path) -> None:
+    source = _open(samples / "squid/squid57_loopback_combined_access.log")
+    flows = flows_of(source.reader, source.path)
+    # line 4 is TCP_DENIED:HIER_NONE: it never left the proxy
+    assert flows["line"].to_list() == [1, 2, 3, 5, 6]
+    by_line = {row["line"]: row for row in flows.iter_rows(named=True)}
+    # an IP-literal host is the destination address, not a name
+    assert (by_line[1]["dst_ip"], by_line[1]["name"], by_line[1]["dst_port"]) == \
+        ("127.0.0.1", None, 8000)
+    assert (by_line[5]["dst_ip"], by_line[5]["dst_port"]) == ("::1", 8443)  # CONNECT [::1]
+    # a host name is a name-only destination: the format logs no server address
+    assert (by_line[3]["dst_ip"], by_line[3]["name"], by_line[3]["name_source"]) == \
+        (None, "localhost", "proxy_url")
+    assert by_line[2]["bytes_in"] == 27315  # the user agent's own quotes do not split the line
+    assert by_line[1]["ts"].isoformat() == "2026-11-23T01:15:11+00:00"
+    assert flows["src_ip"].to_list() == ["127.0.0.1", "::1", "127.0.0.1", "::1", "127.0.0.1"]
+
+
+def test_squid_combined_bad_line_names_file_and_line(tmp_path: Path, samples: Path) -> None:
+    log = tmp_path / "access.log"
+    text = (samples / "squid/squid57_loopback_combined_access.log").read_text()
+    log.write_text(text + '127.0.0.1 - - [23/Nov/2026:01:15:16 +0000] "GET http://x/\n')
+    source = _open(log)
+    assert source.reader.name == "squid-combined"
+    with pytest.raises(ReadError) as caught:
+        list(source.batches())
+    assert str(caught.value).startswith(f"{log}:7:")
+    assert "Squid combined" in str(caught.value)

@@ -17,7 +17,7 @@ import polars as pl
 
 from databorder.attribute.domain import normalise_names, registered_domains
 from databorder.attribute.entities import KnowledgeBase
-from databorder.attribute.ip import IpDatabase
+from databorder.attribute.ip import IpDatabase, IpScope
 
 DESTINATION_COLUMNS = ("dst_ip", "name", "ip_scope", "asn", "as_name", "ip_country",
                        "registered_domain", "network_entity", "entity", "evidence",
@@ -27,12 +27,17 @@ DESTINATION_COLUMNS = ("dst_ip", "name", "ip_scope", "asn", "as_name", "ip_count
 
 def attribute_destinations(dst: pl.DataFrame, *, ip_db: IpDatabase | None = None,
                            knowledge: KnowledgeBase | None = None) -> pl.DataFrame:
-    """One row per input row of unique destinations (``dst_ip``, ``name``), attributed."""
+    """One row per input row of unique destinations (``dst_ip``, ``name``), attributed.
+
+    A null ``dst_ip`` (the log recorded no address) has ``ip_scope`` ``unknown``: only the
+    name can attribute it."""
     ip_db = ip_db or IpDatabase.bundled()
     knowledge = knowledge or KnowledgeBase.bundled()
     names = dst["name"] if "name" in dst.columns else pl.Series([None] * dst.height,
                                                                  dtype=pl.String)
-    network = ip_db.lookup(dst["dst_ip"])
+    network = ip_db.lookup(dst["dst_ip"]).with_columns(
+        pl.when(dst["dst_ip"].is_null()).then(pl.lit("unknown", IpScope))
+        .otherwise(pl.col("ip_scope")).alias("ip_scope"))
     cleaned = normalise_names(names)
     frame = pl.concat(
         [dst.select(pl.col("dst_ip").cast(pl.String)), cleaned.alias("name").to_frame(), network,

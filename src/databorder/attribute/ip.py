@@ -34,12 +34,13 @@ import polars as pl
 from databorder.attribute import special_ranges
 from databorder.errors import InputError
 
-IP_SCOPES = ("public", "private", "shared", "reserved", "invalid")
+IP_SCOPES = ("public", "private", "shared", "reserved", "invalid", "unknown")
 IpScope = pl.Enum(IP_SCOPES)
 """``private``: RFC 1918 and unique-local; ``shared``: carrier-grade NAT space (RFC 6598);
 ``reserved``: every other special-purpose range (loopback, link-local, documentation,
 benchmarking, multicast, ..., see ``special_ranges``). Only ``public`` addresses get an ASN
-and a country."""
+and a country. ``unknown`` is never answered by ``lookup``: attribution gives it to a
+destination whose log recorded no address (a proxy's host name), attributed by name only."""
 _INVALID = IP_SCOPES.index("invalid")
 _RESERVED = IP_SCOPES.index("reserved")
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")

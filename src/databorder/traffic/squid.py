@@ -5,13 +5,14 @@ Fields: ``time elapsed client code/status bytes method URL user hierarchy/server
 - The destination's name is the host of the request URL, or the ``host:port`` target of a
   ``CONNECT`` (brackets removed from IPv6 literals): ``name_source = proxy_url``.
 - The server address is the part after ``/`` in the hierarchy field (``HIER_DIRECT/1.2.3.4``,
-  bare IPv6 there); ``HIER_NONE/-`` (cache hits, denials, failed look-ups) leaves ``dst_ip`` null.
+  bare IPv6 there). Rows with ``HIER_NONE`` there (cache hits, denials, failed look-ups) never
+  left the proxy: they are not egress and are not read as flows.
 - ``bytes`` is the reply size sent to the client: ``bytes_in``; Squid's native format does not
   log the request size, so ``bytes_out`` is null.
 - ``src_ip`` is the client, ``dst_port`` the URL's port (80 for ``http:``, 443 for ``https:``
   and CONNECT targets without one), ``proto`` ``tcp``.
 
-The ``combined`` (Apache-like) format has no server address and is not read.
+The ``combined`` (Apache-like) format is read by :mod:`databorder.traffic.squid_combined`.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ _DEFAULT_PORTS = {"http": "80", "https": "443", "ftp": "21", "ws": "80", "wss": 
 FIELDS = 10
 
 
-def _host_port(method: str, url: str) -> tuple[str | None, str | None]:
+def host_port(method: str, url: str) -> tuple[str | None, str | None]:
     match = _URL.match(url)
     if match is None:
         return None, None
@@ -76,8 +77,10 @@ class SquidReader(FlowReader):
             if len(words) < FIELDS or "/" not in words[3] or "/" not in words[8]:
                 raise ReadError(source, "not a Squid native access.log line "
                                 f"(expected {FIELDS} fields)", line=number)
+            if words[8].startswith("HIER_NONE/"):
+                continue
             method, url = words[5], words[6]
-            host, port = _host_port(method, url)
+            host, port = host_port(method, url)
             server = words[8].partition("/")[2]
             rows.append((words[0], words[2], server, port, words[4], host))
             numbers.append(number)
