@@ -147,10 +147,11 @@ def test_ip_masks_hide_the_host(value: str, masked: str) -> None:
 
 
 @pytest.mark.parametrize("value,kind", [
-    ("8.8.8.8", "public"), ("10.1.2.3", "private"), ("127.0.0.1", "loopback"),
-    ("169.254.1.1", "link_local"), ("224.0.0.1", "multicast"), ("::", "unspecified"),
-    ("2606:4700::1111", "public"), ("fe80::1%eth0", "link_local"), ("fd00::1", "private"),
-    ("240.0.0.1", "reserved"), ("100.64.0.1", "reserved"),
+    ("8.8.8.8", "public"), ("10.1.2.3", "private"), ("127.0.0.1", "reserved"),
+    ("169.254.1.1", "reserved"), ("224.0.0.1", "reserved"), ("::", "reserved"),
+    ("2606:4700::1111", "public"), ("fe80::1%eth0", "reserved"), ("fd00::1", "private"),
+    ("240.0.0.1", "reserved"), ("100.64.0.1", "shared"), ("192.0.2.1", "reserved"),
+    ("::ffff:10.0.0.1", "private"), ("64:ff9b::808:808", "public"), ("2001:db8::1", "reserved"),
 ])
 def test_ip_kind(value: str, kind: str) -> None:
     assert IP.kind(value) == kind

@@ -6,6 +6,7 @@ import ipaddress
 import re
 from typing import ClassVar
 
+import numpy as np
 import polars as pl
 from stdnum import mac as stdnum_mac
 
@@ -102,16 +103,28 @@ def _canonical(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
 
 
 def ip_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
-    """``public`` for a globally routable address, else what makes it special."""
-    checks = (
-        ("unspecified", address.is_unspecified), ("loopback", address.is_loopback),
-        ("link_local", address.is_link_local), ("multicast", address.is_multicast),
-        ("reserved", address.is_reserved), ("private", address.is_private),
-    )
-    for name, holds in checks:
-        if holds:
-            return name
-    return "public" if address.is_global else "reserved"
+    """The attribution layer's ``ip_scope``: ``public``, ``private``, ``shared`` or ``reserved``
+    (the IANA special-purpose ranges of :mod:`databorder.attribute.special_ranges`, the most
+    specific winning). IPv4-mapped and NAT64 (``64:ff9b::/96``) addresses are their IPv4 host,
+    as in attribution."""
+    from databorder.attribute import special_ranges
+    from databorder.attribute.ip import IP_SCOPES, special_table
+
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        elif address in _NAT64:
+            address = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if isinstance(address, ipaddress.IPv4Address):
+        code = special_table(special_ranges.IPV4, 4).find(
+            np.array([int(address)], dtype=np.uint32))[0]
+    else:
+        code = special_table(special_ranges.IPV6, 6).find(
+            np.array([address.packed], dtype="S16"))[0]
+    return "public" if code < 0 else IP_SCOPES[int(code)]
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 _OCTET_HEX = {str(n): f"{n:02x}" for n in range(256)}
@@ -187,8 +200,8 @@ class IpAddressDetector(Detector):
 
     Normal form: ``ipaddress`` compressed form; an IPv4-mapped address counts as its IPv4
     host. Masks keep the network half: ``47.88.x.x`` and ``2001:db8:x:x:x:x:x:x``.
-    :meth:`kind` says ``public``, ``private``, ``loopback``, ``link_local``, ``multicast``,
-    ``unspecified`` or ``reserved``.
+    :meth:`kind` says ``public``, ``private``, ``shared`` or ``reserved``: the attribution
+    layer's ``ip_scope`` names and ranges (:func:`ip_kind`).
 
     References: RFC 791, RFC 4291 (sec. 2.2 text forms), RFC 4007 (zones), RFC 5952; Python
     ``ipaddress``.
