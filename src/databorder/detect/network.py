@@ -10,6 +10,9 @@ import numpy as np
 import polars as pl
 from stdnum import mac as stdnum_mac
 
+from databorder.attribute import special_ranges
+from databorder.attribute.ip import IP_SCOPES, special_table
+
 from .base import Detector
 from .masking import mask_text
 
@@ -107,9 +110,6 @@ def ip_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     (the IANA special-purpose ranges of :mod:`databorder.attribute.special_ranges`, the most
     specific winning). IPv4-mapped and NAT64 (``64:ff9b::/96``) addresses are their IPv4 host,
     as in attribution."""
-    from databorder.attribute import special_ranges
-    from databorder.attribute.ip import IP_SCOPES, special_table
-
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             address = address.ipv4_mapped
