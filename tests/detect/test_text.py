@@ -4,8 +4,11 @@ import polars as pl
 
 from databorder.detect.base import Detector
 from databorder.detect.contact import EmailDetector
+from databorder.detect.registry import value_detectors
 from databorder.detect.text import (
     TextTally,
+    _candidate_flags,
+    _candidate_rows,
     _without_word_boundaries,
     distinct_texts,
     find_in_text,
@@ -167,3 +170,21 @@ def test_distinct_texts_keep_first_occurrence_order() -> None:
     assert distinct.to_list() == ["b", None, "a", "", "c"]
     assert inverse.tolist() == [0, 1, 2, 0, 3, 1, 2, 4]
     assert distinct.gather(inverse).eq_missing(column).all()
+
+
+def test_candidate_flags_equal_the_prefilter_and_context_expression() -> None:
+    """Context words looked for only where the prefilter matched: the same rows as both
+    tests over every row, for every detector with a text pattern."""
+    detectors = [d for d in value_detectors() if d.text_pattern]
+    texts = pl.Series([
+        *REPEATED[:4], *LOG_LINES, "routing 021000021 account 12345678", "ACCOUNT no 4455 6677",
+        "passport X1234567 issued", "Passport: C03005988", "BSSID 00:1a:2b:3c:4d:5e ssid Home",
+        "diagnosis J45.909 and E11.9", "rs12345 and ACGTACGTACGTACGTACGT", "imei 490154203237518",
+        "name: Alice Martin", "Mr. John Smith called", "身份证 11010519491231002X",
+    ], dtype=pl.String)
+    frame = texts.drop_nulls().rename("t").to_frame()
+    reference = frame.select(*(_candidate_rows(d).alias(str(i))
+                               for i, d in enumerate(detectors))).to_numpy()
+    flags = _candidate_flags(frame, detectors)
+    assert flags.tolist() == reference.tolist()
+    assert flags.any(axis=0).sum() > 10  # most detectors have a candidate row here

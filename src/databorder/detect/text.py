@@ -232,13 +232,35 @@ def _first_matches(found: list[tuple[int, TextMatch]], inverse: npt.NDArray[np.i
 
 def _candidate_rows(detector: Detector) -> pl.Expr:
     """Rows worth the Python pass: the prefilter matches and, for a detector that needs
-    context, one of its context words occurs somewhere in the row."""
+    context, one of its context words occurs somewhere in the row (the reference form of
+    what :func:`_python_pass` computes in two steps)."""
     text = pl.col("t")
     wanted = text.str.contains(detector.prefilter or detector.cell_pattern)
     if detector.needs_context and detector.context_words:
-        words = "|".join(re.escape(w) for w in detector.context_words)
-        wanted = wanted & text.str.contains(f"(?i){words}")
+        wanted = wanted & text.str.contains(_context_pattern(detector))
     return wanted.fill_null(False)
+
+
+def _context_pattern(detector: Detector) -> str:
+    return "(?i)" + "|".join(re.escape(w) for w in detector.context_words)
+
+
+def _candidate_flags(frame: pl.DataFrame, detectors: Sequence[Detector]) -> npt.NDArray[np.bool_]:
+    """:func:`_candidate_rows` of each detector over the texts ``t`` of ``frame``, one column
+    per detector; context words are looked for only in the rows the prefilter kept (the
+    case-insensitive word lists cost more than the prefilters)."""
+    text = pl.col("t")
+    masks = frame.select(*(text.str.contains(d.prefilter or d.cell_pattern).fill_null(False)
+                           .alias(str(i)) for i, d in enumerate(detectors)))
+    flags = np.zeros((frame.height, len(detectors)), dtype=np.bool_)
+    if masks.width:
+        flags[:] = masks.to_numpy()
+    for i, detector in enumerate(detectors):
+        if detector.needs_context and detector.context_words and flags[:, i].any():
+            kept = np.flatnonzero(flags[:, i])
+            near = frame["t"].gather(kept).str.contains(_context_pattern(detector))
+            flags[kept, i] = near.fill_null(False).to_numpy()
+    return flags
 
 
 _ESCAPE = re.compile(r"\\(.)")
@@ -270,8 +292,7 @@ def _python_pass(
         frame = frame.filter(column.str.contains(exact).fill_null(False))
     if frame.height == 0:
         return []
-    masks = frame.select(*(_candidate_rows(d).alias(str(i)) for i, d in enumerate(detectors)))
-    rows, flags = frame["row"].to_numpy(), masks.to_numpy()
+    rows, flags = frame["row"].to_numpy(), _candidate_flags(frame, detectors)
     candidate_rows: dict[int, list[Detector]] = {}
     for i, detector in enumerate(detectors):
         for row in rows[flags[:, i]].tolist():
