@@ -18,7 +18,7 @@ $(VENV)/.installed-dev: $(BIN)/activate pyproject.toml
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/databorder scan src/databorder/samples --json out/demo-inventory.json
+	$(BIN)/databorder audit src/databorder/samples --out out/demo --format html --format sarif --format md
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench

@@ -1,10 +1,8 @@
 """Real headless Chromium for browser tests: Debian's ``/usr/bin/chromium`` driven by Playwright.
 
-Use from any test directory's ``conftest.py``::
-
-    from browser import browser, browser_page, screenshot_dir  # noqa: F401 - fixtures
-
-(``tests/`` is on ``sys.path`` because ``tests/conftest.py`` lives there.)
+Registered once for the whole suite by ``pytest_plugins = ["browser"]`` in ``tests/conftest.py``
+(``tests/`` is on ``sys.path`` because that conftest lives there); importing the fixtures into
+several conftest files would define them twice, and two Playwright instances cannot run at once.
 
 - ``browser`` (session): the launched Chromium. Never ``playwright install``: the system browser
   is used, installed by ``make browser`` (``apt-get install chromium``). Without it, or without

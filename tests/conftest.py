@@ -12,6 +12,10 @@ import os
 import pytest
 import sqlalchemy as sa
 
+pytest_plugins = ["browser"]
+"""Headless Chromium fixtures (``tests/browser.py``), registered once for every directory:
+a fixture imported into two conftest files would start two Playwright instances."""
+
 _DEFAULT_URLS = {
     "DATABORDER_TEST_POSTGRES_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
     "DATABORDER_TEST_MARIADB_URL": "mysql+pymysql://root@127.0.0.1:3306/test",

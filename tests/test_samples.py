@@ -138,3 +138,20 @@ def test_log_has_leaked_cards_and_hard_negatives() -> None:
     assert len(stamps) >= 300
     assert all(dt.datetime.strptime(s, "%Y-%m-%d %H:%M:%S") for s in stamps[:5])
     assert all(imei.is_valid(v) for v in re.findall(r"imei=(\d+)", text))
+
+
+def test_egress_sample_names_every_public_recipient() -> None:
+    from databorder.engine.flows import run_flows
+
+    result = run_flows([str(SAMPLES / "egress")])
+    assert result.problems == []
+    assert result.totals["flows"] == 416
+    assert result.totals["unattributed_flows"] == 0
+    groups = {g["recipient"]: g for g in result.groups.to_dicts()}
+    alibaba = groups["Alibaba Group Holding Limited"]
+    assert (alibaba["controlled_from"], alibaba["country_of_concern"]) == ("CN", True)
+    assert alibaba["destinations"] == 2, "the analytics vendor's and DashScope's addresses"
+    assert groups["OpenAI"]["controlled_from"] == "US", "named by DNS behind Cloudflare"
+    assert groups["(private or reserved address space)"]["flows"] == 4
+    named = result.destinations.filter(result.destinations["name"].is_not_null())
+    assert set(named["name"].to_list()) >= {"api.deepseek.com", "mc.yandex.ru"}

@@ -13,18 +13,23 @@ from typing import Any
 from databorder import __version__
 
 
-def write_json_atomically(data: dict[str, Any], path: Path) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+def write_text_atomically(text: str, path: Path) -> None:
+    """Write ``text`` to a temporary file beside ``path`` (mode 0600: results describe
+    personal data), then rename it into place; an earlier file stays whole until then."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, indent=2)
-            out.write("\n")
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def write_json_atomically(data: dict[str, Any], path: Path) -> None:
+    """Write ``data`` as indented UTF-8 JSON with :func:`write_text_atomically`."""
+    write_text_atomically(json.dumps(data, ensure_ascii=False, indent=2) + "\n", path)
 
 
 def result_header(schema: str, started_at: datetime,

@@ -9,7 +9,6 @@ finished, with every document, in one transaction at the end.
 
 from __future__ import annotations
 
-import importlib
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -87,8 +86,7 @@ class AuditResult:
     problems: list[str]
     """One line per input that could not be read (the exit status is then 1)."""
     written: list[Path]
-    notes: list[str]
-    """Stages skipped and why (no rules engine yet, no report renderer)."""
+    """The run document (``run.json``) and the report files, in that order."""
 
 
 def plan(target: Path, exclude: Sequence[Path] = ()) -> AuditPlan:
@@ -232,23 +230,22 @@ def run_audit(audit: AuditPlan, store: Store, out: Path, formats: Sequence[str],
     run_id = store.begin_run("audit", {**audit.arguments(), "out": str(out),
                                        "formats": list(formats)})
     problems: list[str] = []
-    notes: list[str] = []
     try:
         inventory = _scan(audit.datasets, problems, say)
         flows = _flows(audit, problems, say)
-        findings = _assess(audit, inventory, flows, problems, notes, say)
+        findings = _assess(audit, inventory, flows, problems, say)
     except BaseException:
         store.finish_run(run_id, status="failed")
         raise
     store.finish_run(run_id, inventory=inventory, flows=flows, findings=findings)
     document = store.run_document(run_id)
     try:
-        written = write_reports(document, out, formats, notes)
+        written = write_reports(document, out, formats)
     except OSError as error:
         where = error.filename or out
         problems.append(f"cannot write the report to {where}: {error.strerror or error}")
         written = []
-    return AuditResult(run_id, document, problems, written, notes)
+    return AuditResult(run_id, document, problems, written)
 
 
 def _scan(datasets: Sequence[Dataset], problems: list[str],
@@ -288,21 +285,16 @@ def _flows(audit: AuditPlan, problems: list[str], say: Notify) -> dict[str, Any]
 
 
 def _assess(audit: AuditPlan, inventory: dict[str, Any] | None, flows: dict[str, Any] | None,
-            problems: list[str], notes: list[str], say: Notify) -> dict[str, Any] | None:
-    """Findings from the rules engine, when it is installed (``databorder.assess``).
+            problems: list[str], say: Notify) -> dict[str, Any] | None:
+    """Findings of the rules engine (``databorder.assess``).
 
     A transfers file or rule pack it cannot read is a problem of this run (exit 1), not the
     end of it: the inventory and the flows are still stored and reported.
     """
     if inventory is None and flows is None and audit.transfers is None:
         return None
-    try:
-        engine = importlib.import_module("databorder.assess")
-        load_facts, assess = engine.load_facts, engine.assess
-        findings_document = engine.findings_document
-    except (ImportError, AttributeError):
-        notes.append("rules not assessed: the rules engine (databorder.assess) is not available")
-        return None
+    from databorder.assess import assess, findings_document, load_facts
+
     say("assessing the rules")
     started = now()
     with tempfile.TemporaryDirectory(prefix="databorder-audit-") as scratch:
@@ -324,54 +316,23 @@ def _assess(audit: AuditPlan, inventory: dict[str, Any] | None, flows: dict[str,
     return dict(document)
 
 
-def write_reports(document: dict[str, Any], out: Path, formats: Sequence[str],
-                  notes: list[str]) -> list[Path]:
-    """The run document as ``run.json`` and, when the renderer is installed, each format."""
+def write_reports(document: dict[str, Any], out: Path, formats: Sequence[str]) -> list[Path]:
+    """The run document as ``run.json`` and the report in each format."""
+    from databorder.report.render import EXTENSIONS, write_report
+
     written = [out / RUN_DOCUMENT_NAME]
     write_json_atomically(document, written[0])
-    wanted = list(formats)
-    if not wanted:
-        return written
-    report = _renderer()
-    if report is None:
-        notes.append("no report rendered: the report renderer (databorder.report.render) is "
-                     "not available; the run document is in " + str(written[0]))
-        return written
-    extensions: Mapping[str, str] = getattr(report, "EXTENSIONS", {})
-    for fmt in wanted:
-        text = report.render(document, fmt)
-        path = out / _REPORT_NAMES.get(fmt, f"report{extensions.get(fmt, '.' + fmt)}")
-        _write_text(text, path)
+    for fmt in formats:
+        path = out / _REPORT_NAMES.get(fmt, f"report{EXTENSIONS.get(fmt, '.' + fmt)}")
+        write_report(document, fmt, path)
         written.append(path)
     return written
 
 
-def _renderer() -> Any:
-    """``databorder.report.render`` (and its FORMATS, EXTENSIONS) once it is installed."""
-    try:
-        module = importlib.import_module("databorder.report.render")
-    except ImportError:
-        return None
-    return module if hasattr(module, "render") else None
-
-
 def check_formats(formats: Sequence[str]) -> None:
-    """Refuse a format the installed renderer does not know, before anything runs."""
-    report = _renderer()
-    known = tuple(getattr(report, "FORMATS", ())) if report is not None else ()
-    unknown = [f for f in formats if known and f not in known]
+    """Refuse an unknown report format before anything runs."""
+    from databorder.report.render import FORMATS
+
+    unknown = [f for f in formats if f not in FORMATS]
     if unknown:
-        raise UsageError(f"unknown report format {unknown[0]!r}; choose from {', '.join(known)}")
-
-
-def _write_text(text: str, path: Path) -> None:
-    """Atomically, as the JSON results are: a crash never leaves half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+        raise UsageError(f"unknown report format {unknown[0]!r}; choose from {', '.join(FORMATS)}")

@@ -230,6 +230,7 @@ def audit(target: Path, store_url: str | None, out_dir: Path | None,
     """The whole job on a folder, a file or a databorder.yaml: scan, flows, rules, stored run,
     report."""
     from databorder.audit import DEFAULT_OUT, plan, run_audit
+    from databorder.report.audit_terminal import print_audit_summary
     from databorder.store import Store
 
     console = _stdout()
@@ -241,10 +242,9 @@ def audit(target: Path, store_url: str | None, out_dir: Path | None,
         console.print(f"run {result.run_id} kept in {store.url}")
     for problem in result.problems:
         click.echo(f"error: {problem}", err=True)
-    for note in result.notes:
-        click.echo(f"note: {note}", err=True)
     for path in result.written:
         console.print(f"written: {path}")
+    print_audit_summary(result.document, result.written, console)
     if result.problems:
         sys.exit(EXIT_INPUT_ERRORS)
 

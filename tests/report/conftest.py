@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 
 import databorder
-from browser import browser, browser_page, screenshot_dir  # noqa: F401 - fixtures
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TRAFFIC = Path(__file__).resolve().parents[1] / "fixtures" / "traffic"

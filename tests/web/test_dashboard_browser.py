@@ -14,11 +14,9 @@ from typing import Any
 import pytest
 from web_helpers import TOKEN
 
-from browser import CHROMIUM, browser, screenshot_dir  # noqa: F401 - fixtures
-
 
 @pytest.fixture
-def page(browser: Any, live_server: str) -> Iterator[Any]:  # noqa: F811 - fixture argument
+def page(browser: Any, live_server: str) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     opened = context.new_page()
     opened.elsewhere = []
@@ -33,7 +31,7 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:  # noqa: F811 - fixtu
 
 
 def test_sign_in_browse_runs_and_open_a_report(page: Any, live_server: str,
-                                               screenshot_dir: Path) -> None:  # noqa: F811
+                                               screenshot_dir: Path) -> None:
     denied = page.goto(f"{live_server}/")
     assert denied is not None and denied.status == 401
     page.wait_for_load_state("networkidle")  # the refused favicon request too
@@ -57,7 +55,7 @@ def test_sign_in_browse_runs_and_open_a_report(page: Any, live_server: str,
     assert page.elsewhere == [] and page.problems == []
 
 
-def test_compare_two_runs(page: Any, live_server: str, screenshot_dir: Path) -> None:  # noqa: F811
+def test_compare_two_runs(page: Any, live_server: str, screenshot_dir: Path) -> None:
     page.goto(f"{live_server}/?token={TOKEN}")
     page.fill("input[name='a']", "1")
     page.fill("input[name='b']", "2")

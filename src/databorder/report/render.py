@@ -7,12 +7,11 @@ only when asked for (the HTML one brings Jinja2 and plotly.js).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from databorder.atomic import write_text_atomically
 from databorder.errors import ReportError
 from databorder.report.model import RunReport, read_run_document
 
@@ -38,16 +37,7 @@ def render(document: Mapping[str, Any], fmt: str) -> str:
 def write_report(document: Mapping[str, Any], fmt: str, path: Path) -> None:
     """Render, then write ``path`` atomically: a bad document or a crash leaves no half file
     and an earlier report at ``path`` untouched."""
-    text = render(document, fmt)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_text_atomically(render(document, fmt), path)
 
 
 def _renderer(fmt: str) -> Callable[[RunReport], str]:
