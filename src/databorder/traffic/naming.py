@@ -42,10 +42,14 @@ class NameIndex:
     timed: pl.DataFrame
     """SNI/Host records with a time, one per (5-tuple, time), sorted by time."""
     dns: pl.DataFrame
-    """DNS answers with time, client and address, sorted by time."""
+    """DNS answers with time, client and address, sorted by time; without ``dns_max_age``, an
+    answer repeating the name of the client's previous answer for that address is dropped (it
+    cannot change which name a later flow gets: clients re-resolve the same names all day)."""
+    dns_max_age: timedelta | None = None
+    """The oldest DNS answer that may name a flow; the index is prepared for this value."""
 
     @classmethod
-    def of(cls, names: pl.DataFrame) -> NameIndex:
+    def of(cls, names: pl.DataFrame, *, dns_max_age: timedelta | None = None) -> NameIndex:
         connection = names.filter(pl.col("name_source").is_in(list(_PRIORITY))
                                   & pl.col("name").is_not_null())
         by_uid = (_ranked(connection.filter(pl.col("uid").is_not_null()))
@@ -63,8 +67,12 @@ class NameIndex:
                             & pl.col("client_ip").is_not_null()
                             & pl.col("server_ip").is_not_null())
                .select("ts", "client_ip", "server_ip", "name")
-               .unique(maintain_order=True).sort("ts", maintain_order=True))
-        return cls(by_uid, untimed, timed, dns)
+               .unique(maintain_order=True))
+        if dns_max_age is None:
+            dns = (dns.sort("client_ip", "server_ip", "ts", maintain_order=True)
+                   .filter(pl.col("name").ne_missing(
+                       pl.col("name").shift(1).over(["client_ip", "server_ip"]))))
+        return cls(by_uid, untimed, timed, dns.sort("ts", maintain_order=True), dns_max_age)
 
     def is_empty(self) -> bool:
         return all(frame.is_empty() for frame in (self.by_uid, self.untimed, self.dns))
@@ -76,10 +84,16 @@ def name_flows(
 ) -> pl.DataFrame:
     """``flows`` (FLOW_SCHEMA columns, optionally ``uid``) with ``name``/``name_source`` filled.
 
-    ``names`` is in NAME_SCHEMA, or a :class:`NameIndex` of it (prepare it once when naming
-    many batches). Rows keep their order; no row is added or dropped.
+    ``names`` is in NAME_SCHEMA, or a :class:`NameIndex` of it prepared for the same
+    ``dns_max_age`` (prepare it once when naming many batches). Rows keep their order; no row
+    is added or dropped.
     """
-    index = names if isinstance(names, NameIndex) else NameIndex.of(names)
+    if isinstance(names, NameIndex):
+        if names.dns_max_age != dns_max_age:
+            raise ValueError("the NameIndex was prepared for another dns_max_age")
+        index = names
+    else:
+        index = NameIndex.of(names, dns_max_age=dns_max_age)
     if flows.is_empty() or index.is_empty():
         return flows
     indexed = flows.with_row_index("_row")
