@@ -330,3 +330,11 @@ def test_phone_digits_of_any_script() -> None:
 
     for text in ("+1 (415) 555-0132", "０３０ １２３４５６７", "tel ٠١٢٣", "", "abc"):
         assert _digits(text) == "".join(c for c in text if c.isdigit())
+
+
+def test_email_normalize_found_equals_the_scalar_normal_form() -> None:
+    ascii_only = pl.Series(["Alice.Smith@Example.COM", "bob+TAG@mail.example.org", "x@y.io"])
+    mixed = pl.Series(["Ünïcode@Exämple.DE", "İSTANBUL@örnek.com.tr", "ΣΊΣΥΦΟΣ@παράδειγμα.ελ",
+                       "Plain@Example.com"])
+    for found in (ascii_only, mixed, pl.Series([], dtype=pl.String)):
+        assert EMAIL.normalize_found(found).to_list() == [EMAIL.normalize(v) for v in found]

@@ -141,6 +141,13 @@ class EmailDetector(Detector):
         """Lower case; cells come stripped."""
         return values.str.to_lowercase()
 
+    def normalize_found(self, values: pl.Series) -> pl.Series:
+        """:meth:`normalize` in Polars where every value is ASCII (both lower-case A-Z and
+        nothing else there); per distinct value otherwise."""
+        if not has_byte_at_least(values, 0x80):
+            return values.str.to_lowercase()
+        return super().normalize_found(values)
+
     def find_in_text(self, text: str) -> list[tuple[int, int, str]]:
         found = []
         for match in self.text_regex.finditer(text):
