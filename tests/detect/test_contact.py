@@ -201,6 +201,9 @@ def test_phone_kind() -> None:
     ("手机：13812345678，谢谢", 1),
     ("Invoice 2012-01-02, total 1234.56, order 42", 0),
     ("Telefon: 030 1234567", 1),
+    # a Zeek conn.log line: ports and byte counts of adjacent fields are no phone
+    ("1764547263.5\tC00042\t10.20.0.11\t45123\t47.88.1.10\t443\ttcp\tssl\t0.7\t220341"
+     "\t1153\tSF", 0),
 ])
 def test_phone_in_text(text: str, expected: int) -> None:
     found = PHONE.find_in_text(text)
@@ -338,3 +341,26 @@ def test_email_normalize_found_equals_the_scalar_normal_form() -> None:
                        "Plain@Example.com"])
     for found in (ascii_only, mixed, pl.Series([], dtype=pl.String)):
         assert EMAIL.normalize_found(found).to_list() == [EMAIL.normalize(v) for v in found]
+
+
+def test_phone_valid_found_equals_valid_cells_and_the_scalar_normal_form() -> None:
+    """Text columns check and normalise phone candidates in one pass: the same mask as
+    :meth:`valid_cells` and, for the valid ones, :meth:`normalize` of each, also with
+    spaces around some values (the slower path) and repeats."""
+    values = [r["value_or_text"].strip() for r in rows("phone") if r["kind"] == "value"]
+    values += ["+1 415 555 0132 ext. 12", "+49 (0)30 1234567", "０３０ １２３４５６７",
+               "12/10/2024", "90365", "4111111111111111", "10.0.19041.1"]
+    spelled = sorted({s for v in values for s in _spellings(v)} | set(values))
+    for found in (pl.Series(spelled + spelled[:50]), pl.Series([f" {v}" for v in spelled[:40]]),
+                  pl.Series([], dtype=pl.String)):
+        valid, normal = PHONE.valid_found(found)
+        assert valid.to_list() == PHONE.valid_cells(found).to_list()
+        assert normal.to_list() == [PHONE.normalize(v) for v in found.filter(valid)]
+    assert valid.sum() == 0 and PHONE.valid_found(pl.Series(spelled))[0].sum() > 1000
+
+
+def test_default_valid_found_is_valid_cells_then_normalize_found() -> None:
+    found = pl.Series(["a@b.example.org", "not an address", "C@D.example.COM"])
+    valid, normal = EmailDetector.valid_found(EMAIL, found)
+    assert valid.to_list() == [True, False, True]
+    assert normal.to_list() == ["a@b.example.org", "c@d.example.com"]

@@ -456,15 +456,17 @@ class PhoneDetector(Detector):
     context_words = ("phone", "tel", "call", "mobile", "cell", "fax", "whatsapp", "电话", "手机",
                      "telefon", "handy", "téléphone", "portable", "teléfono", "móvil")
     cell_pattern = _PHONE_CELL
-    # A run of digit groups, at most three separators apart, not glued to a word before it.
-    text_pattern = r"(?<![0-9A-Za-z_+])\+?\(?\d+(?:[ \t\u00a0().\-/]{1,3}\d+)*"
+    # A run of digit groups, at most three separators apart, not glued to a word before it. A
+    # tab is no separator: in logs and TSV it ends a field, and numbers of adjacent fields
+    # (ports, byte counts) would join into a phone.
+    text_pattern = r"(?<![0-9A-Za-z_+])\+?\(?\d+(?:[ \u00a0().\-/]{1,3}\d+)*"
     prefilter = r"\d[\d\s().\-/]{4,}\d"
     # Text columns (Polars): dates, dotted quads and decimals are matched first as candidates
     # of their own (and rejected), so that their digits never join a phone candidate; letters
     # glued before a number join it, so that ``ID12345678`` is no phone.
     text_extract = (r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}"
                     r"|[0-9]+(?:\.[0-9]+)+"
-                    r"|[0-9A-Za-z_]*\+?\(?[0-9]+(?:[ \t\u00a0()\-/]{1,3}[0-9]+)*")
+                    r"|[0-9A-Za-z_]*\+?\(?[0-9]+(?:[ \u00a0()\-/]{1,3}[0-9]+)*")
     min_value_share = 0.8
 
     def validate(self, candidate: str) -> bool:
@@ -499,15 +501,35 @@ class PhoneDetector(Detector):
         """The shape check, then libphonenumber once per distinct number (cached per
         process, shared by spellings equal up to spacing); national numbers without a trunk
         ``0`` shorter than any number of the regions tried are rejected before Python."""
+        return self._checked(values)[0]
+
+    def _checked(self, values: pl.Series) -> tuple[pl.Series, pl.DataFrame]:
+        """:meth:`valid_cells`, and the valid stripped cells (``c``, distinct) with their
+        E.164 form (``e``)."""
+        stripped = values.str.strip_chars()
         shaped = phone_shape_cells(values)
-        candidates = values.filter(shaped).str.strip_chars().unique()
+        candidates = stripped.filter(shaped).unique()
         too_short = (candidates.str.contains(_PLAIN_NATIONAL)
                      & (candidates.str.count_matches("[0-9]") < _MIN_NATIONAL_DIGITS))
         candidates = candidates.filter(~too_short.fill_null(False))
         keys = phone_key_cells(candidates)
-        valid_keys = [k for k in keys.unique().to_list() if phone_e164(k) is not None]
-        valid = candidates.filter(keys.is_in(pl.Series(valid_keys, dtype=pl.String).implode()))
-        return shaped & values.str.strip_chars().is_in(valid.implode()).fill_null(False)
+        e164 = {key: phone_e164(key) for key in keys.unique().to_list()}
+        numbers = pl.DataFrame({"c": candidates, "e": keys.replace_strict(
+            e164, return_dtype=pl.String)}).drop_nulls("e")
+        valid = shaped & stripped.is_in(numbers["c"].implode()).fill_null(False)
+        return valid, numbers
+
+    def valid_found(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:
+        """:meth:`valid_cells`, and the E.164 form of the valid values from the same keys
+        (values with spaces around them, which text extraction does not give, take
+        :meth:`normalize_found`)."""
+        valid, numbers = self._checked(values)
+        found = values.filter(valid)
+        if not found.equals(found.str.strip_chars()):
+            return valid, self.normalize_found(found)
+        normal = found.rename("c").to_frame().join(numbers, on="c", how="left",
+                                                   maintain_order="left")["e"]
+        return valid, normal.alias(values.name)
 
     def count_cells(self, values: pl.Series) -> pl.Series:
         """The shape check of :func:`phone_shape_cells` only (no libphonenumber)."""
