@@ -151,3 +151,14 @@ def test_stages_that_did_not_run(small_document: dict[str, Any]) -> None:
     html = render(bare, "html")
     assert "No data at rest was scanned in this run." in html
     assert 'id="sankey"' not in html
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_name_only_destination_renders(fmt: str, small_document: dict[str, Any]) -> None:
+    # a Squid combined log names a host but logs no server address (ip_scope "unknown")
+    destination = small_document["flows"]["destinations"][0]
+    _break(small_document, "flows.destinations.0.dst_ip", None)
+    _break(small_document, "flows.destinations.0.ip_scope", "unknown")
+    rendered = render(small_document, fmt)
+    if fmt in ("html", "csv-destinations", "json"):
+        assert destination["name"] in rendered

@@ -47,8 +47,9 @@ def print_flows(result: FlowsResult, console: Console) -> None:
     share = result.unattributed_share
     console.print(
         f"{result.totals['flows']:,} flows to {result.destinations.height:,} destinations; "
-        f"unattributed (public addresses no known entity claims): {share['flows']:.1%} of "
-        f"public flows, {share['bytes_out']:.1%} of public bytes out.")
+        f"unattributed (egress no known entity claims): {share['flows']:.1%} of "
+        f"egress flows, {share['bytes_out']:.1%} of egress bytes out (private and reserved "
+        "addresses aside).")
     for name, source in result.data_sources.items():
         console.print(Text(f"{name}: {source}", style="dim"))
     for source, reason in result.skipped:

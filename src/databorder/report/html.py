@@ -52,7 +52,7 @@ def render_html(report: RunReport) -> str:
     plotly_js = _plotly_js()
     page_js = _asset("report.js")
     destinations = sorted(report.flows.destinations if report.flows else [],
-                          key=lambda d: (-d.bytes_out, -d.flows, d.dst_ip))
+                          key=lambda d: (-d.bytes_out, -d.flows, d.dst_ip or "", d.name or ""))
     return _environment().get_template("report.html.j2").render(
         report=report, summary=summary, charts=charts, css=_asset("report.css"),
         plotly_js=plotly_js, page_js=page_js,

@@ -248,7 +248,8 @@ PRIVATE_OR_RESERVED = "(private or reserved address space)"
 
 @dataclass(frozen=True)
 class DestinationRow:
-    dst_ip: str
+    dst_ip: str | None
+    """None for a name-only destination (a proxy log that logs no server address)."""
     name: str | None
     ip_scope: str
     recipient: str | None
@@ -398,7 +399,7 @@ def _flows(doc: _Reader) -> Flows:
         first_seen=g.optional_text("first_seen"), last_seen=g.optional_text("last_seen"),
         top_names=g.texts("top_names")) for g in doc.objects("groups")]
     destinations = [DestinationRow(
-        dst_ip=d.text("dst_ip"), name=d.optional_text("name"),
+        dst_ip=d.optional_text("dst_ip"), name=d.optional_text("name"),
         ip_scope=d.optional_text("ip_scope") or "public",
         recipient=d.optional_text("parent_name"), entity=d.optional_text("entity_name"),
         controlled_from=d.optional_text("controlled_from"),
