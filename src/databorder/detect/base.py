@@ -110,6 +110,12 @@ class Detector(ABC):
         mapping = {v: self.normalize(v) for v in uniques.to_list()}
         return stripped.replace_strict(mapping, default=None, return_dtype=pl.String)
 
+    def valid_found(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:
+        """:meth:`valid_cells` of candidates found in text, and :meth:`normalize_found` of
+        the valid ones, in order; a detector that gets both from one pass overrides it."""
+        valid = self.valid_cells(values)
+        return valid, self.normalize_found(values.filter(valid))
+
     def normalize_found(self, values: pl.Series) -> pl.Series:
         """:meth:`normalize` over values found in text (candidates :meth:`valid_cells` kept),
         once per distinct value; detectors whose normal form is vectorised override it."""

@@ -101,14 +101,15 @@ def _extract_vectorised(
                                .alias("c")).explode("c").drop_nulls("c"))
     if candidates.height == 0:
         return working
-    hits = candidates.filter(detector.valid_cells(candidates["c"]))
+    valid, normalized = detector.valid_found(candidates["c"])
+    hits = candidates.filter(valid)
     if hits.height == 0:
         return working
     tally = tallies.setdefault(detector.category, TextTally())
     tally.rows.update(hits["row"].to_list())
     distinct = hits["c"].unique(maintain_order=True)
     # the scalar normal form, as the Python pass gives it (E.164 for phones)
-    tally.normalized.append(detector.normalize_found(hits["c"]))
+    tally.normalized.append(normalized)
     tally.masked.extend(detector.mask(v) for v in distinct.head(samples).to_list())
     tally.detectors.add(detector.name)
     return _blank_hits(working, detector.text_extract, candidates, hits)
