@@ -39,6 +39,14 @@ def _server_url(variable: str) -> str:
     return url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _run_store(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Runs of the commands under test go to a store of this test session, not into
+    ``.databorder/`` of the checkout (tests that test the default location clear this)."""
+    if "DATABORDER_STORE" not in os.environ:
+        os.environ["DATABORDER_STORE"] = str(tmp_path_factory.mktemp("store") / "runs.sqlite")
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     """``DATABORDER_TEST_POSTGRES_URL``, e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``."""

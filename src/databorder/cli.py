@@ -68,8 +68,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 STORE_OPTION = click.option(
     "--store", "store_url", envvar="DATABORDER_STORE", metavar="URL",
-    help="Keep the run in this store: a SQLAlchemy URL or an SQLite path (default: "
-         "$DATABORDER_STORE, else .databorder/store.sqlite when it exists).")
+    help="The run store: a SQLAlchemy URL or an SQLite path (default: $DATABORDER_STORE, else "
+         ".databorder/store.sqlite in the working directory).")
+NO_STORE_OPTION = click.option(
+    "--no-store", "no_store", is_flag=True, help="Do not keep this run in the store.")
 
 
 @cli.command()
@@ -84,8 +86,10 @@ STORE_OPTION = click.option(
               show_default=True, help="Distinct values counted exactly before a sketch is used.")
 @click.option("--no-progress", is_flag=True, help="Do not draw progress bars.")
 @STORE_OPTION
+@NO_STORE_OPTION
 def scan(targets: tuple[str, ...], json_path: Path | None, tables: tuple[str, ...],
-         sample_rows: int, exact_limit: int, no_progress: bool, store_url: str | None) -> None:
+         sample_rows: int, exact_limit: int, no_progress: bool, store_url: str | None,
+         no_store: bool) -> None:
     """Inventory sensitive data in files, folders and databases (paths or SQLAlchemy URLs)."""
     from databorder.store.recording import start_recording
 
@@ -93,7 +97,8 @@ def scan(targets: tuple[str, ...], json_path: Path | None, tables: tuple[str, ..
     options = ScanOptions(sample_rows=sample_rows, exact_limit=exact_limit, tables=tables)
     recording = start_recording(store_url, "scan", {
         "targets": list(targets), "tables": list(tables), "sample_rows": sample_rows,
-        "exact_limit": exact_limit, "json": str(json_path) if json_path else None})
+        "exact_limit": exact_limit, "json": str(json_path) if json_path else None},
+        keep=not no_store)
     if no_progress or not console.is_terminal:
         inventory = scan_targets(targets, options, QuietObserver())
     else:
@@ -130,15 +135,18 @@ IP_DB_OPTION = click.option(
 @IP_DB_OPTION
 @click.option("--no-progress", is_flag=True, help="Do not draw a progress bar.")
 @STORE_OPTION
+@NO_STORE_OPTION
 def flows(logs: tuple[str, ...], json_path: Path | None, knowledge_path: Path | None,
-          ip_db_paths: tuple[Path, ...], no_progress: bool, store_url: str | None) -> None:
+          ip_db_paths: tuple[Path, ...], no_progress: bool, store_url: str | None,
+          no_store: bool) -> None:
     """Who receives our egress: destinations by ultimate parent and jurisdiction."""
     from databorder.store.recording import start_recording
 
     console = _stdout()
     recording = start_recording(store_url, "flows", {
         "logs": list(logs), "knowledge": str(knowledge_path) if knowledge_path else None,
-        "ip_db": [str(p) for p in ip_db_paths], "json": str(json_path) if json_path else None})
+        "ip_db": [str(p) for p in ip_db_paths], "json": str(json_path) if json_path else None},
+        keep=not no_store)
     # imported here: attribution data and its libraries load only for the commands using them
     from databorder.attribute.entities import KnowledgeBase
     from databorder.attribute.ip import IpDatabase
@@ -337,25 +345,34 @@ def report(run_ref: str, fmt: str, out_path: Path | None, store_url: str | None)
                    "date takes precedence.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the findings as JSON (databorder.findings/1) to this file.")
+@STORE_OPTION
+@NO_STORE_OPTION
 def assess(inventory_path: Path | None, flows_path: Path | None, transfers_path: Path | None,
-           on: datetime | None, json_path: Path | None) -> None:
+           on: datetime | None, json_path: Path | None, store_url: str | None,
+           no_store: bool) -> None:
     """Judge transfers against the regimes' rules: outcome, actions, citations."""
     from databorder.assess import assess as judge
     from databorder.assess import findings_document, load_facts
     from databorder.assess.terminal import print_findings
     from databorder.atomic import write_json_atomically
+    from databorder.store.recording import start_recording
 
     started = datetime.now(UTC)
     as_of = on.date() if on else started.date()
     facts = load_facts(inventory_path, flows_path, transfers_path)
+    recording = start_recording(store_url, "assess", {
+        "inventory": _optional_path(inventory_path), "flows": _optional_path(flows_path),
+        "transfers": _optional_path(transfers_path), "on": as_of.isoformat(),
+        "json": _optional_path(json_path)}, keep=not no_store)
     findings = judge(facts, as_of)
     console = _stdout()
     print_findings(findings, console)
-    if json_path is not None:
-        document = findings_document(findings, started, datetime.now(UTC), as_of)
-        if not _write("findings", lambda: write_json_atomically(document, json_path),
-                      json_path, console):
-            sys.exit(EXIT_INPUT_ERRORS)
+    document = findings_document(findings, started, datetime.now(UTC), as_of)
+    if recording is not None:
+        console.print(recording.finish(findings=dict(document)))
+    if json_path is not None and not _write(
+            "findings", lambda: write_json_atomically(document, json_path), json_path, console):
+        sys.exit(EXIT_INPUT_ERRORS)
 
 
 @cli.group()
@@ -390,6 +407,10 @@ def rules_show(code: str) -> None:
     if not found:
         raise UsageError(f"unknown rule {code!r} (see `databorder rules list`)")
     print_rule(*found[0], _stdout())
+
+
+def _optional_path(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
 
 
 def _stdout() -> Console:

@@ -1,6 +1,6 @@
-"""``databorder runs`` and ``databorder diff`` as a user runs them, and runs of ``scan`` and
-``flows`` kept in the store (by ``--store``, ``$DATABORDER_STORE`` or an existing
-``.databorder/store.sqlite``)."""
+"""``databorder runs`` and ``databorder diff`` as a user runs them, and runs of ``scan``,
+``flows`` and ``assess`` kept in the store (``--store``, ``$DATABORDER_STORE``, else
+``.databorder/store.sqlite`` of the working directory; ``--no-store`` keeps a run out)."""
 
 from __future__ import annotations
 
@@ -87,15 +87,32 @@ def test_diff_refuses_unknown_runs(two_scans: tuple[Path, Path], reference: str,
     assert done.stderr.startswith(message) and done.stderr.count("\n") == 1
 
 
-def test_no_store_here_means_nothing_is_written(tmp_path: Path) -> None:
+def test_no_store_keeps_a_run_out(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "sources" / "customers.csv", tmp_path)
-    scanned = databorder("scan", "--no-progress", "customers.csv", cwd=tmp_path)
+    scanned = databorder("scan", "--no-progress", "--no-store", "customers.csv", cwd=tmp_path)
     listed = databorder("runs", cwd=tmp_path)
     assert scanned.returncode == listed.returncode == 0
     assert "kept in" not in scanned.stdout
     assert "no runs: there is no store here" in listed.stdout
     assert not (tmp_path / ".databorder").exists()
     assert databorder("diff", "1", "2", cwd=tmp_path).returncode == 2
+
+
+def test_every_run_is_kept_in_the_working_directory_by_default(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "sources" / "customers.csv", tmp_path)
+    transfers = Path(__file__).resolve().parents[2] / "src" / "databorder" / "samples" / (
+        "transfers.yaml")
+    scanned = databorder("scan", "--no-progress", "customers.csv", cwd=tmp_path)
+    assessed = databorder("assess", "--transfers", transfers, cwd=tmp_path)
+    assert scanned.returncode == assessed.returncode == 0, scanned.stderr + assessed.stderr
+    assert "run 1 kept in sqlite:///" in scanned.stdout
+    assert "run 2 kept in sqlite:///" in assessed.stdout
+    with Store.open(str(tmp_path / ".databorder" / "store.sqlite")) as store:
+        runs = store.runs()
+        assert [(r.command, r.status, r.documents) for r in runs] == [
+            ("scan", "complete", ("inventory",)), ("assess", "complete", ("findings",))]
+        findings = store.run_document(runs[1].id)["findings"]["findings"]
+        assert {f["rule"] for f in findings} >= {"DSP101", "PADFA001"}
 
 
 def test_an_existing_default_store_keeps_scan_and_flows_runs(tmp_path: Path) -> None:

@@ -1,10 +1,9 @@
-"""Keeping the runs of ``scan``, ``flows`` (and any other command) in the store, when there is
-one.
+"""Keeping the runs of ``scan``, ``flows``, ``assess`` (and any other command) in the store.
 
-Those commands keep their runs when a store is named (``--store URL`` or
-``$DATABORDER_STORE``) or already exists in the working directory
-(``.databorder/store.sqlite``, made by the first ``databorder audit``); otherwise they write
-nothing beside their outputs. ``audit`` always keeps its run.
+Every run is kept: in the store named by ``--store URL`` or ``$DATABORDER_STORE``, else in
+``.databorder/store.sqlite`` of the working directory, created on first use. ``--no-store``
+keeps a run out. The commands that only read runs (``runs``, ``diff``, ``report``) never create
+a store (:func:`open_if_kept`).
 
 A command that ends (an error, ``sys.exit``) without finishing its run leaves it ``failed``;
 one that is killed leaves it ``incomplete``.
@@ -67,12 +66,13 @@ class Recording:
             self.store.close()
 
 
-def start_recording(url: str | None, command: str,
-                    arguments: dict[str, Any]) -> Recording | None:
-    """Begin a run of ``command`` if runs are kept here (see the module's docstring)."""
-    store = open_if_kept(url)
-    if store is None:
+def start_recording(url: str | None, command: str, arguments: dict[str, Any],
+                    keep: bool = True) -> Recording | None:
+    """Begin a run of ``command`` in the store (see the module's docstring), unless ``keep``
+    is false."""
+    if not keep:
         return None
+    store = Store.open(url)
     try:
         recording = Recording(store, store.begin_run(command, arguments))
     except BaseException:
