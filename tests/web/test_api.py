@@ -37,6 +37,15 @@ def test_recipients_are_grouped_by_controller(client: TestClient) -> None:
     assert all(r["bytes_out"] is None or r["bytes_out"] >= 0 for r in recipients)
 
 
+def test_destinations_carry_their_attribution(client: TestClient) -> None:
+    destinations = client.get("/api/runs/1/destinations").json()
+    recipients = client.get("/api/runs/1/recipients").json()
+    assert sum(d["flows"] for d in destinations) == sum(r["flows"] for r in recipients)
+    google = [d for d in destinations if d["parent_name"] == "Alphabet Inc."]
+    assert google and all(d["controlled_from"] == "US" and d["evidence"] for d in google)
+    assert client.get("/api/runs/2/destinations").json() == [], "run 2 read no logs"
+
+
 def test_fields_show_masked_samples_only(client: TestClient) -> None:
     fields = client.get("/api/runs/2/fields").json()
     cards = [f for f in fields if f["category"] == "payment_card"]
@@ -85,6 +94,7 @@ def test_report_formats(client: TestClient) -> None:
 def test_openapi_document_lists_the_api(client: TestClient) -> None:
     paths = set(client.get("/openapi.json").json()["paths"])
     assert {"/api/runs", "/api/runs/{run_id}", "/api/runs/{run_id}/fields",
-            "/api/runs/{run_id}/recipients", "/api/runs/{run_id}/findings", "/api/diff",
+            "/api/runs/{run_id}/recipients", "/api/runs/{run_id}/destinations",
+            "/api/runs/{run_id}/findings", "/api/diff",
             "/api/runs/{run_id}/report"} <= paths
     assert client.get("/docs").status_code == 404, "the CDN-based docs page stays off"

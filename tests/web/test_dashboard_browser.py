@@ -49,6 +49,10 @@ def test_sign_in_browse_runs_and_open_a_report(page: Any, live_server: str,
     labels = page.locator("#sankey svg .sankey-node text.node-label").all_text_contents()
     assert "Alphabet Inc." in labels and "Amazon.com, Inc." in labels
     assert page.locator("#jurisdiction-bars svg .bars .point path").count() >= 1
+    rows = page.locator("#destinations-table tbody tr:visible")
+    every = rows.count()
+    page.fill("input[data-filter='destinations-table']", "Amazon")
+    assert 0 < rows.count() < every
     page.screenshot(path=screenshot_dir / "dashboard-run-1.png", full_page=False)
     page.click("text=all runs")
     assert page.url == f"{live_server}/"

@@ -21,6 +21,7 @@ from databorder.store import Store
 from databorder.web import pages
 from databorder.web.models import (
     CategoryOut,
+    DestinationOut,
     FieldOut,
     FindingOut,
     Problem,
@@ -84,6 +85,11 @@ def create_app(store: Store, token: str | None = None) -> FastAPI:
              responses=_NOT_FOUND, summary="Egress by ultimate parent and controlling country")
     def run_recipients(run_id: RunId) -> list[dict[str, Any]]:
         return _recipients(document(run_id))
+
+    @app.get("/api/runs/{run_id}/destinations", response_model=list[DestinationOut],
+             responses=_NOT_FOUND, summary="Every destination with its attribution chain")
+    def run_destinations(run_id: RunId) -> list[dict[str, Any]]:
+        return list((document(run_id).get("flows") or {}).get("destinations") or [])
 
     @app.get("/api/runs/{run_id}/findings", response_model=list[FindingOut],
              responses=_NOT_FOUND, summary="Findings of the rules, with citations")

@@ -72,6 +72,27 @@ class RecipientOut(BaseModel):
     top_names: list[str] | None
 
 
+class DestinationOut(BaseModel):
+    dst_ip: str | None = Field(description="null when the log named a host but no address")
+    name: str | None
+    ip_scope: str | None
+    as_name: str | None
+    ip_country: str | None
+    entity: str | None
+    entity_name: str | None
+    ultimate_parent: str | None
+    parent_name: str | None
+    controlled_from: str | None
+    country_of_concern: bool | None
+    evidence: str | None = Field(description="domain, asn or as_name: what decided the entity")
+    flows: int
+    bytes_out: int | None
+    bytes_in: int | None
+    internal_hosts: int
+    first_seen: str | None
+    last_seen: str | None
+
+
 class FindingOut(BaseModel):
     id: str
     regime: str
