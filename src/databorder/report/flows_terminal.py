@@ -10,17 +10,7 @@ from rich.text import Text
 
 from databorder.attribute.whois import WhoisAnswer
 from databorder.destinations import FlowsResult
-
-
-def _bytes(value: int | None) -> str:
-    if value is None:
-        return "-"
-    size = float(value)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if size < 1000 or unit == "TB":
-            return f"{size:,.0f} {unit}" if unit == "B" else f"{size:,.1f} {unit}"
-        size /= 1000
-    return str(value)
+from databorder.report.numbers import human_bytes
 
 
 def _time(value: datetime | None) -> str:
@@ -39,7 +29,7 @@ def print_flows(result: FlowsResult, console: Console) -> None:
         if concern:
             where.append(" ⚠ country of concern")
         table.add_row(Text(row["recipient"]), where, f"{row['flows']:,}",
-                      _bytes(row["bytes_out"]), _bytes(row["bytes_in"]),
+                      human_bytes(row["bytes_out"]), human_bytes(row["bytes_in"]),
                       str(row["internal_hosts"]), str(row["destinations"]),
                       _time(row["first_seen"]), _time(row["last_seen"]),
                       Text(", ".join(row["top_names"] or [])))
