@@ -91,6 +91,10 @@ NAMES = [
     ("api.together.xyz", "together-ai"),
     ("temu.com", "temu"),
     ("global.xiaomi.com", "xiaomi"),
+    ("aimg.kwcdn.com", "temu"),
+    ("api.stepfun.com", "stepfun"),
+    ("api-inference.huggingface.co", "hugging-face"),
+    ("gigachat.devices.sberbank.ru", "sber"),
 ]
 
 
@@ -117,6 +121,10 @@ ADDRESSES = [
     ("112.118.0.1", "HKT Limited", "hkt"),
     ("85.140.0.1", "MTS PJSC", "mts"),
     ("95.24.0.1", "PVimpelCom", "vimpelcom"),
+    ("5.79.64.1", "LeaseWeb Netherlands B.V.", "leaseweb"),
+    ("195.181.160.1", "Datacamp Limited", "cdn77"),
+    ("209.197.3.63", "STACKPATH", "stackpath"),                 # WRCCDC (www.spot.im)
+    ("75.126.203.78", "SOFTLAYER", "ibm"),                      # nfdump over Zeek traces
 ]
 
 
@@ -135,6 +143,20 @@ def test_hong_kong_and_russian_carriers_are_of_concern_and_beeline_is_not_veon()
     assert base.jurisdiction("vimpelcom").controlled_from == "RU"
     assert base.entities["vimpelcom"].parent is None  # sold by VEON in 2023
     assert not base.jurisdiction("veon").country_of_concern
+
+
+def test_a_uk_subsidiary_of_a_chinese_group_is_controlled_from_china() -> None:
+    row = attribute_destinations(pl.DataFrame({"dst_ip": [None], "name": ["www.skyscanner.net"]},
+                                              schema={"dst_ip": pl.String,
+                                                      "name": pl.String})).row(0, named=True)
+    assert (row["entity"], row["ultimate_parent"]) == ("skyscanner", "trip-com")
+    assert row["controlled_from"] == "CN" and row["country_of_concern"] is True
+
+
+def test_a_korean_cdn_under_a_chinese_parent_is_of_concern() -> None:
+    jurisdiction = KnowledgeBase.bundled().jurisdiction("cdnetworks")
+    assert (jurisdiction.organised_in, jurisdiction.controlled_from) == ("KR", "CN")
+    assert jurisdiction.country_of_concern
 
 
 def test_pdd_is_recorded_as_its_filing_states() -> None:
