@@ -64,7 +64,7 @@ def test_no_domain_as_name_or_asn_is_claimed_twice(key: str) -> None:
     assert {value: ids for value, ids in claimants.items() if len(ids) > 1} == {}
 
 
-def test_ownership_shares_only_with_a_parent_and_a_note_where_facts_are_missing() -> None:
+def test_an_entity_without_a_jurisdiction_says_why_in_a_note() -> None:
     for entity in KnowledgeBase.bundled().entities.values():
         if entity.organised_in is None and entity.principal_place_of_business is None:
             assert entity.note, entity.id  # an entity without a jurisdiction says why
