@@ -12,10 +12,12 @@ from databorder.engine.batch import FieldTally, TableTally, tally_batch
 from databorder.engine.local import (
     QuietObserver,
     ScanOptions,
+    coalesced,
     fold_list_items,
     plan_for,
     scan_table,
 )
+from databorder.sources.base import BATCH_ROWS
 from databorder.sources.open import Skipped, open_target
 
 CARDS = ["4111111111111111", "5500005555555559", "340000000000009", "4012888888881881"]
@@ -146,5 +148,44 @@ def test_batches_in_flight_merge_as_the_batches_one_by_one(orders: pl.DataFrame,
     def summary(fields: Iterable[FieldTally]) -> dict[tuple[str, str], tuple[object, ...]]:
         return {(f.field, f.category): (f.rows, f.distinct.result(), f.samples, dict(f.kinds))
                 for f in fields}
+
+    assert summary(scanned.fields) == summary(fold_list_items(one_by_one.fields.values()))
+
+
+def test_short_batches_are_joined_into_frames_of_at_most_a_batch() -> None:
+    frames = [pl.DataFrame({"a": [f"{n}-{i}" for i in range(n)]}) for n in
+              (30, 30, 30, 70, 10, 120, 5)]
+    frames.insert(5, pl.DataFrame({"b": ["x"] * 20}))  # other columns: never joined
+    joined = list(coalesced([f.to_arrow() for f in frames], 64))
+    assert [f.height for f in joined] == [60, 30, 70, 10, 20, 120, 5]
+    assert all(f.height <= 64 or f.n_chunks() == 1 for f in joined)
+    rows = [r for f in joined if "a" in f.columns for r in f["a"].to_list()]
+    assert rows == [r for f in frames if "a" in f.columns for r in f["a"].to_list()]
+
+
+def test_a_scan_of_joined_frames_counts_as_the_source_batches(tmp_path: Path) -> None:
+    """Wide rows come in Arrow blocks of ~25,000 rows, joined by the engine: rows, distinct
+    values and samples as the source's batches merged one by one."""
+    rows = 120_000
+    frame = pl.DataFrame({
+        "email": [f"user{i % 9000}@example.com" for i in range(rows)],
+        "client_ip": [f"47.{i % 200}.{i % 250}.{i % 199}" for i in range(rows)],
+        "notes": [("x" * 300) + (f" mail me at m{i % 77}@mail.example.org" if i % 3 else "")
+                  for i in range(rows)],
+    })
+    path = tmp_path / "wide.csv"
+    frame.write_csv(path)
+    table = next(t for t in open_target(str(path), ()) if not isinstance(t, Skipped))
+    plan = plan_for(table, SAMPLE_ROWS)
+    batches = list(table.batches(plan.columns_needed))
+    assert len(batches) > len(list(coalesced(batches, BATCH_ROWS))) > 1
+    one_by_one = TableTally()
+    for index, record_batch in enumerate(batches):
+        one_by_one.merge(tally_batch(plan, record_batch, with_kinds=index == 0))
+    scanned = scan_table(table, ScanOptions(threads=2), QuietObserver())
+    assert scanned.rows == one_by_one.rows == rows
+
+    def summary(fields: Iterable[FieldTally]) -> dict[tuple[str, str], tuple[object, ...]]:
+        return {(f.field, f.category): (f.rows, f.distinct.result(), f.samples) for f in fields}
 
     assert summary(scanned.fields) == summary(fold_list_items(one_by_one.fields.values()))

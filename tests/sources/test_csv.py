@@ -10,14 +10,7 @@ from source_helpers import only_source, read_all
 
 from databorder.errors import ReadError
 from databorder.sources.base import BATCH_ROWS
-from databorder.sources.csv import (
-    BLOCK_BYTES,
-    MAX_BLOCK_BYTES,
-    CsvSource,
-    block_bytes_for,
-    looks_like_header,
-    sniff_dialect,
-)
+from databorder.sources.csv import BLOCK_BYTES, CsvSource, looks_like_header, sniff_dialect
 
 
 def csv_source(path: Path) -> CsvSource:
@@ -147,40 +140,25 @@ def test_header_only_file_has_no_rows(tmp_path: Path) -> None:
     assert source.sample(10).num_rows == 0
 
 
-def test_blocks_hold_about_a_batch_of_rows() -> None:
-    short = b"a,b\n" * 1000
-    assert block_bytes_for(short) == BLOCK_BYTES  # 4-byte rows: 8 MiB already holds more
-    wide = (b"x" * 319 + b"\n") * 200  # 320-byte rows: 65,536 of them in 20 MiB
-    assert block_bytes_for(wide) == 320 * BATCH_ROWS
-    assert block_bytes_for(b"x" * 5000) == BLOCK_BYTES  # no line end in the head
-    assert block_bytes_for((b"x" * 9999 + b"\n") * 6) == MAX_BLOCK_BYTES
-
-
-def test_wide_rows_come_in_full_batches_of_the_same_rows(tmp_path: Path) -> None:
-    """Blocks sized to the rows give fewer, near-equal batches, with the same cells as
-    8 MiB blocks cut at 65,536 rows."""
-    note = "x" * 180
-    lines = ["id,note"] + [f"{i},{note}{i}" for i in range(140_000)]
-    path = tmp_path / "wide.csv"
+def test_narrow_rows_come_in_near_equal_batches_of_the_same_rows(tmp_path: Path) -> None:
+    """A block holding more than 65,536 rows is cut in near-equal parts (no short remainder),
+    with the same cells as one read of the whole file."""
+    lines = ["id,n"] + [f"{i},{i % 7}" for i in range(200_000)]
+    path = tmp_path / "narrow.csv"
     path.write_text("\n".join(lines) + "\n")
     source = csv_source(path)
-    assert source.block_bytes > BLOCK_BYTES
     batch_rows = [b.num_rows for b in source.batches(["id"])]
-    assert sum(batch_rows) == 140_000
-    assert max(batch_rows) <= BATCH_ROWS and min(batch_rows[:-1]) > BATCH_ROWS // 2  # file end
-    assert len(batch_rows) < 140_000 * 190 // BLOCK_BYTES + 3
-    small = CsvSource(path, None, source.dialect)
-    assert small.block_bytes == BLOCK_BYTES
-    assert (read_all(small, ["id", "note"]).table.to_pylist()
-            == read_all(source, ["id", "note"]).table.to_pylist())
+    assert sum(batch_rows) == 200_000 and len(batch_rows) == 4
+    assert max(batch_rows) <= BATCH_ROWS and max(batch_rows) - min(batch_rows) <= 1
+    ids = read_all(source, ["id"]).table.column("id").to_pylist()
+    assert ids == [str(i) for i in range(200_000)]
 
 
 def test_a_row_longer_than_a_block_names_the_limit(tmp_path: Path) -> None:
     path = tmp_path / "long.csv"
     path.write_text("id,note\n1,short\n2," + "y" * (2 * BLOCK_BYTES) + "\n")
     with pytest.raises(ReadError, match="a row is longer than 8 MiB"):
-        read_all(CsvSource(path, None, csv_source(path).dialect, BLOCK_BYTES))
-    assert read_all(csv_source(path)).table.num_rows == 2  # the head's rows ask for 64 MiB
+        read_all(csv_source(path))
 
 
 def test_bytes_that_are_not_utf8_in_a_later_block_read_on_as_bytes(tmp_path: Path) -> None:

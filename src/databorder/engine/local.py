@@ -5,19 +5,20 @@ from __future__ import annotations
 import os
 import re
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 import polars as pl
+import pyarrow as pa
 
 from databorder.detect.base import TableMatch
 from databorder.detect.columns import SAMPLE_ROWS, TablePlan, plan_table
 from databorder.detect.counting import DEFAULT_EXACT_LIMIT
 from databorder.errors import DataborderError, InputError
 from databorder.inventory import Inventory, Problem, SourceResult, now
-from databorder.sources.base import TEXT_COLUMNS, TableSource
+from databorder.sources.base import BATCH_ROWS, TEXT_COLUMNS, TableSource
 from databorder.sources.open import Skipped, open_target
 
 from .batch import FieldTally, PendingTally, TableTally, start_batch
@@ -82,15 +83,17 @@ def scan_table(
     batches = table.batches(columns, lambda consumed: observer.advance(consumed, 0))
     started: deque[tuple[PendingTally, int]] = deque()
     with ThreadPoolExecutor(max_workers=options.threads) as pool:
-        for index, batch in enumerate(prefetched(batches)):
-            if plan.columns_needed:
-                started.append((start_batch(plan, batch, options.exact_limit,
-                                            with_kinds=index == 0, pool=pool), batch.num_rows))
-            else:
+        if not plan.columns_needed:
+            for batch in prefetched(batches):
                 total.rows += batch.num_rows
                 observer.advance(0, batch.num_rows)
-            while len(started) > BATCHES_IN_FLIGHT - 1:
-                _merge_next(total, started, observer)
+        else:
+            # one frame read ahead: frames are larger than the source's batches
+            for index, frame in enumerate(prefetched(coalesced(batches, BATCH_ROWS), depth=1)):
+                started.append((start_batch(plan, frame, options.exact_limit,
+                                            with_kinds=index == 0, pool=pool), frame.height))
+                while len(started) > BATCHES_IN_FLIGHT - 1:
+                    _merge_next(total, started, observer)
         while started:
             _merge_next(total, started, observer)
     subject = plan.subject_key if total.subjects is not None else None
@@ -105,6 +108,33 @@ def scan_table(
         subject_basis=subject.basis if subject else None,
         subjects=total.subjects.result() if total.subjects is not None else None,
     )
+
+
+def coalesced(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pl.DataFrame]:
+    """The batches as Polars frames, consecutive short ones joined while a frame stays
+    within ``rows`` rows (Arrow's 8 MiB CSV blocks of wide rows are 25,000 rows, and every
+    frame repeats the per-batch work of the scan). Joined chunk by chunk, not copied: no
+    larger buffers than the source's own (larger Arrow blocks made the peak memory grow
+    with the file). Batches whose columns differ are not joined."""
+    pending: list[pl.DataFrame] = []
+    held = 0
+    for batch in batches:
+        frame = pl.DataFrame(pl.from_arrow(batch))
+        if pending and (frame.schema != pending[0].schema
+                        or held + frame.height > rows):
+            yield _joined(pending)
+            pending, held = [], 0
+        pending.append(frame)
+        held += frame.height
+        if held >= rows:
+            yield _joined(pending)
+            pending, held = [], 0
+    if pending:
+        yield _joined(pending)
+
+
+def _joined(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    return frames[0] if len(frames) == 1 else pl.concat(frames, rechunk=False)
 
 
 def _merge_next(total: TableTally, started: deque[tuple[PendingTally, int]],

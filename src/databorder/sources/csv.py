@@ -39,10 +39,9 @@ from .compression import (
 DELIMITERS = (",", "\t", ";", "|")
 SUFFIX_DELIMITERS = {".csv": ",", ".tsv": "\t", ".tab": "\t", ".psv": "|"}
 BLOCK_BYTES = 8 << 20
-"""Arrow parses in blocks of at least this size; a single row must fit in one block."""
-MAX_BLOCK_BYTES = 64 << 20
-"""Blocks are sized to hold about :data:`BATCH_ROWS` rows (from the head's row length), up to
-this: fewer, fuller batches cost less per row than many short ones."""
+"""Arrow parses in blocks of this size; a single row must fit in one block. Larger blocks
+(about :data:`BATCH_ROWS` rows of a wide file, 21 MiB here) saved CPU but made the peak
+memory grow with the file (docs/performance.md)."""
 SNIFF_RECORDS = 200
 _DATA_LIKE = re.compile(r"[\d\s.,:;/+\-()$€£%#]+")
 
@@ -159,20 +158,7 @@ class CsvReader(FileReader):
             # one column: every line is a record
             dialect = Dialect(preferred or ",", looks_like_header([first]),
                               column_names([first], looks_like_header([first]), 1))
-        yield CsvSource(path, compression, dialect, block_bytes_for(head))
-
-
-def block_bytes_for(head: bytes) -> int:
-    """An Arrow block size that holds about :data:`BATCH_ROWS` rows of lines like the head's.
-
-    Arrow's blocks are its batches: 8 MiB of 300-byte rows is 26,000 rows, and every batch
-    repeats the per-batch work of the scan.
-    """
-    lines = head.count(b"\n")
-    if lines == 0:
-        return BLOCK_BYTES
-    wanted = len(head) * BATCH_ROWS // lines
-    return min(max(wanted, BLOCK_BYTES), MAX_BLOCK_BYTES)
+        yield CsvSource(path, compression, dialect)
 
 
 class CsvSource(TableSource):
