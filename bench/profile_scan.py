@@ -3,7 +3,8 @@
 CPU (process) time, not wall time: other jobs share the cores, and Polars' own threads count.
 
 Runs the engine's steps one after the other on one thread (the real scan overlaps them on a
-small pool): sample classification (``plan_for``), reading the batches, then each field's
+small pool): sample classification (``plan_for``), reading the batches (joined into frames
+as the engine joins them, ``coalesced``), then each field's
 share of ``tally_batch`` summed over all batches (value columns, column groups, text columns,
 the subject key). The sum of the field times is the work the pool spreads over the cores.
 
@@ -17,13 +18,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import polars as pl
-
 from databorder.detect.columns import SAMPLE_ROWS, TablePlan, as_strings
 from databorder.detect.counting import DistinctCounter
 from databorder.engine import batch as engine_batch
-from databorder.engine.local import plan_for
-from databorder.sources.base import TableSource
+from databorder.engine.local import coalesced, plan_for
+from databorder.sources.base import BATCH_ROWS, TableSource
 from databorder.sources.open import Skipped, open_target
 
 HERE = Path(__file__).resolve().parent
@@ -52,11 +51,11 @@ def main() -> None:
     spent: dict[str, float] = defaultdict(float)
     read = 0.0
     clock = time.process_time()
-    for index, record_batch in enumerate(table.batches(plan.columns_needed, lambda _: None)):
+    batches = table.batches(plan.columns_needed, lambda _: None)
+    for index, frame in enumerate(coalesced(batches, BATCH_ROWS)):
         read += time.process_time() - clock
         if args.batches and index >= args.batches:
             break
-        frame = pl.DataFrame(pl.from_arrow(record_batch))
         for column, detector in plan.value_columns:
             if only and column.field not in only:
                 continue
