@@ -67,7 +67,7 @@ def scan(path: Path) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "inventory.json"
         seconds, peak = measured([str(DATABORDER), "scan", str(path), "--no-progress",
-                                  "--json", str(out)])
+                                  "--no-store", "--json", str(out)])
         json.loads(out.read_text(encoding="utf-8"))
     return seconds, peak
 

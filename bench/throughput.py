@@ -6,7 +6,8 @@ high-cardinality, checksum-valid values built vectorised with NumPy (Luhn cards,
 IBANs, Luhn IMEIs); names and phones come from Faker pools; ``notes`` is free text that
 sometimes carries an e-mail address or a phone number.
 
-databorder scans the whole file in a child process (``databorder scan FILE --json ...``);
+databorder scans the whole file in a child process (``databorder scan FILE --json ...
+--no-store``: the scan, without keeping the run in a store);
 wall time and the child's peak RSS are measured. Presidio's ``BatchAnalyzerEngine`` analyses
 the first 20,000 rows of the same file, column by column, with pattern recognizers only on a
 blank spaCy pipeline (no model download), also in a child process.
@@ -212,8 +213,10 @@ def run_databorder(path: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "inventory.json"
         started = time.perf_counter()
+        # --no-store: the scan is measured, not keeping the run in ./.databorder/
         result = subprocess.run([str(DATABORDER), "scan", str(path), "--json", str(out),
-                                 "--no-progress"], capture_output=True, text=True, check=False)
+                                 "--no-progress", "--no-store"],
+                                capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - started
         # ru_maxrss of children: the largest child waited for so far; databorder runs first.
         peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
