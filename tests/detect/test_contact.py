@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
 import phonenumbers
 import polars as pl
 import pytest
+from click.testing import CliRunner
 from reference_cases import Score, is_flagged, rows, scorable, valid
 
+from databorder.cli import cli
 from databorder.detect.contact import (
     EmailDetector,
     PhoneDetector,
@@ -160,12 +167,69 @@ def test_phone_normalize_merges_formats() -> None:
     national = pl.Series(["(415) 555-0132", "415.555.0132", "４１５５５５０１３２"])
     assert PHONE.valid_cells(pl.concat([international, national])).all()
     assert PHONE.normalize_cells(international).unique().to_list() == ["+14155550132"]
-    # Vectorised column form: national numbers keep their digits (no region is guessed).
-    assert PHONE.normalize_cells(national).unique().to_list() == ["4155550132"]
+    # Column form: national numbers read in the region valid_cells finds them valid in.
+    assert PHONE.normalize_cells(national).unique().to_list() == ["+14155550132"]
     assert PHONE.normalize_cells(pl.Series(["+44 (0)20 7123 4567", None])).to_list() == [
         "+442071234567", None]
     assert PHONE.normalize("138 1234 5678") == "+8613812345678"
     assert PHONE.normalize("(415) 555-0132") == "+14155550132"
+
+
+def test_phone_normalize_cells_is_e164_where_valid_and_digits_otherwise() -> None:
+    cells = pl.Series(["138 1234 5678", "030 1234567", "+49 30 1234567", "0049 30 1234567",
+                       " 415.555.0132 ", "1234567", "+1 123 456 7890", None])
+    expected = [PHONE.normalize(c.strip()) if c is not None and PHONE.validate(c.strip())
+                else None if c is None else phone_key(c.strip()) for c in cells]
+    assert PHONE.normalize_cells(cells).to_list() == expected
+    assert expected[1:4] == ["+49301234567"] * 3 and expected[5:7] == ["1234567", "+11234567890"]
+
+
+def _scan_csvs(tmp_path: Path, files: dict[str, list[str]]) -> dict[str, Any]:
+    for name, phones in files.items():
+        with (tmp_path / name).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "phone"])
+            writer.writerows([i, phone] for i, phone in enumerate(phones))
+    out = tmp_path / "inventory.json"
+    result = CliRunner().invoke(cli, ["scan", "--no-progress", "--no-store", str(tmp_path),
+                                      "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    inventory: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return inventory
+
+
+def _us_e164(number: str) -> str:
+    parsed = phonenumbers.parse(number, "US")
+    assert phonenumbers.is_valid_number(parsed), number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+OTHER_PHONES = ["+44 20 7946 0958", "(212) 555-0199", "+33 1 69 49 64 26", "+86 138 1234 5678",
+                "+49 30 901820"]
+
+
+def test_phone_column_counts_a_number_once_whatever_its_spelling(tmp_path: Path) -> None:
+    phones = ["(415) 555-0132", "+1 415 555 0132", "+14155550132", *OTHER_PHONES]
+    inventory = _scan_csvs(tmp_path, {"contacts.csv": phones})
+    [field] = [f for f in inventory["fields"] if f["category"] == "phone"]
+    assert field["field"] == "phone" and field["rows"] == len(phones)
+    assert (field["distinct"], field["distinct_exact"]) == (
+        len({_us_e164(p) for p in phones}), True)
+    assert field["distinct"] == len(phones) - 2
+
+
+def test_phone_category_counts_a_number_once_across_spellings_in_two_files(
+    tmp_path: Path,
+) -> None:
+    files = {"a.csv": ["(415) 555-0132", *OTHER_PHONES[:3]],
+             "b.csv": ["+1 415 555 0132", *OTHER_PHONES[3:]]}
+    inventory = _scan_csvs(tmp_path, files)
+    per_file = [f["distinct"] for f in inventory["fields"] if f["category"] == "phone"]
+    phone = inventory["categories"]["phone"]
+    assert per_file == [len(p) for p in files.values()]
+    assert (phone["sources"], phone["rows"]) == (2, sum(per_file))
+    assert (phone["distinct"], phone["distinct_exact"]) == (sum(per_file) - 1, True)
+    assert phone["distinct"] == len({_us_e164(p) for p in files["a.csv"] + files["b.csv"]})
 
 
 @pytest.mark.parametrize("value", [

@@ -437,11 +437,11 @@ class PhoneDetector(Detector):
     like from ever reaching Python. :meth:`count_cells`, the full pass over a column already
     classified as phone numbers, applies the shape check only, at Polars speed.
 
-    Canonical form: E.164 (``+14155550132``, extension dropped) for :meth:`normalize` (text
-    matches). :meth:`normalize_cells` (columns) is vectorised and writes ``+`` and the digits
-    for numbers written with ``+`` (E.164, a ``(0)`` after the code dropped) and the digits
-    alone for national numbers (``4155550132``): one number written nationally in one source
-    and internationally in another counts twice across them.
+    Canonical form: E.164 (``+14155550132``, extension dropped), for text matches
+    (:meth:`normalize`) and columns (:meth:`normalize_cells`) alike, national numbers read in
+    the first region of :data:`DEFAULT_REGIONS` where they are valid: one number written
+    nationally in one place and internationally in another counts once. A cell of a phone
+    column that is no valid number keeps ``+`` and its digits (or its digits alone).
 
     References: ITU-T E.164; libphonenumber (``phonenumbers``) metadata.
     """
@@ -536,7 +536,16 @@ class PhoneDetector(Detector):
         return phone_shape_cells(values)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
-        return phone_digits_cells(values)
+        """E.164 where the cell is a valid number, read as :meth:`valid_cells` reads it (the
+        same regions, in the same order, for numbers without a country code), so that
+        ``(415) 555-0132`` and ``+1 415 555 0132`` count once; the keys are made in Polars,
+        with one cached libphonenumber check per distinct key. Cells that pass the shape check
+        but are no valid number keep :func:`phone_digits_cells`."""
+        keys = phone_key_cells(values.str.strip_chars())
+        e164 = {key: phone_e164(key) for key in keys.drop_nulls().unique().to_list()}
+        canonical = keys.replace_strict(e164, default=None, return_dtype=pl.String)
+        return pl.select(pl.coalesce(canonical, phone_digits_cells(values))).to_series().alias(
+            values.name)
 
     def normalize_found(self, values: pl.Series) -> pl.Series:
         """:meth:`normalize` (E.164) with the keys made in Polars and one cached check per
