@@ -214,10 +214,15 @@ def serve(store: str | None, host: str, port: int, token: str | None) -> None:
     check_bind(host, token)
     import uvicorn
 
-    from databorder.store import Store
+    from databorder.errors import UsageError
+    from databorder.store.recording import open_if_kept
     from databorder.web.app import create_app
 
-    app = create_app(Store.open(store), token)
+    opened = open_if_kept(store)
+    if opened is None:
+        raise UsageError("no store here: name one with --store URL or $DATABORDER_STORE, or "
+                         "run databorder audit first")
+    app = create_app(opened, token)
     shown = f"[{host}]" if ":" in host else host
     _stdout().print(f"serving the dashboard at http://{shown}:{port}/ (Ctrl-C stops)")
     # no access log: a browser's first request carries the token in its query string

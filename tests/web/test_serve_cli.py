@@ -36,6 +36,16 @@ def test_refuses_a_network_address_without_a_token(store_path: Path, host: str) 
         "DATABORDER_TOKEN, or bind to 127.0.0.1"]
 
 
+def test_no_store_here_is_a_usage_error_and_creates_none(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "databorder", "serve"], cwd=tmp_path,
+        capture_output=True, text=True, timeout=60, check=False,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: no store here: name one with --store URL")
+    assert not (tmp_path / ".databorder").exists()
+
+
 def test_serves_the_store_on_loopback(store_path: Path) -> None:
     process, base = start_serve(store_path)
     try:
