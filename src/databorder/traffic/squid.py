@@ -18,7 +18,7 @@ The ``combined`` (Apache-like) format is read by :mod:`databorder.traffic.squid_
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -68,8 +68,11 @@ class SquidReader(FlowReader):
         extra_columns: Sequence[str] = (),
     ) -> Iterator[pa.RecordBatch]:
         source = str(path)
-        rows: list[tuple[str | None, ...]] = []
-        numbers: list[int] = []
+        yield from proxy_flow_batches(source, self._records(source, path, progress),
+                                      extra_columns)
+
+    @staticmethod
+    def _records(source: str, path: Path, progress: ProgressFn | None) -> Iterator[ProxyRecord]:
         for number, line in numbered_lines(path, compression_of(path), progress):
             words = decode(line).split()
             if not words:
@@ -82,24 +85,43 @@ class SquidReader(FlowReader):
             method, url = words[5], words[6]
             host, port = host_port(method, url)
             server = words[8].partition("/")[2]
-            rows.append((words[0], words[2], server, port, words[4], host))
-            numbers.append(number)
-            if len(rows) >= BATCH_ROWS:
-                yield from bounded(self._batch(source, rows, numbers, extra_columns))
-                rows, numbers = [], []
-        if rows:
-            yield from bounded(self._batch(source, rows, numbers, extra_columns))
+            yield number, (words[0], words[2], server, port, words[4], host)
 
-    @staticmethod
-    def _batch(source: str, rows: list[tuple[str | None, ...]], numbers: list[int],
-               extra_columns: Sequence[str]) -> pa.RecordBatch:
-        names = ("ts", "src_ip", "dst_ip", "dst_port", "bytes_in", "name")
-        raw = pl.DataFrame([pl.Series(n, [r[i] for r in rows], dtype=pl.String)
-                            for i, n in enumerate(names)])
-        raw = raw.with_columns(
-            pl.lit("tcp").alias("proto"),
-            pl.when(pl.col("name").is_not_null()).then(pl.lit("proxy_url"))
-            .otherwise(None).alias("name_source"),
-            pl.Series("line", numbers, dtype=pl.Int64),
-        )
-        return to_flow_batch(raw, source, extra_columns)
+
+ProxyRecord = tuple[int, tuple[str | None, ...]]
+"""A proxy log record: its line number and (ts, src_ip, dst_ip, dst_port, bytes_in, name)."""
+_PROXY_COLUMNS = ("ts", "src_ip", "dst_ip", "dst_port", "bytes_in", "name")
+
+
+def proxy_flow_batches(source: str, records: Iterable[ProxyRecord],
+                       extra_columns: Sequence[str] = (),
+                       time_format: str | None = None) -> Iterator[pa.RecordBatch]:
+    """Flow batches of a proxy log's records, ``BATCH_ROWS`` at a time: TCP, named by the
+    request URL (``name_source = proxy_url``). ``ts`` is epoch seconds, or text in
+    ``time_format`` (with its UTC offset) when one is given."""
+    rows: list[tuple[str | None, ...]] = []
+    numbers: list[int] = []
+    for number, row in records:
+        rows.append(row)
+        numbers.append(number)
+        if len(rows) >= BATCH_ROWS:
+            yield from bounded(_proxy_batch(source, rows, numbers, extra_columns, time_format))
+            rows, numbers = [], []
+    if rows:
+        yield from bounded(_proxy_batch(source, rows, numbers, extra_columns, time_format))
+
+
+def _proxy_batch(source: str, rows: list[tuple[str | None, ...]], numbers: list[int],
+                 extra_columns: Sequence[str], time_format: str | None) -> pa.RecordBatch:
+    raw = pl.DataFrame([pl.Series(n, [r[i] for r in rows], dtype=pl.String)
+                        for i, n in enumerate(_PROXY_COLUMNS)])
+    if time_format is not None:
+        raw = raw.with_columns(pl.col("ts").str.to_datetime(
+            time_format, time_unit="us", strict=False).dt.convert_time_zone("UTC"))
+    raw = raw.with_columns(
+        pl.lit("tcp").alias("proto"),
+        pl.when(pl.col("name").is_not_null()).then(pl.lit("proxy_url"))
+        .otherwise(None).alias("name_source"),
+        pl.Series("line", numbers, dtype=pl.Int64),
+    )
+    return to_flow_batch(raw, source, extra_columns, ts_parsed=time_format is not None)

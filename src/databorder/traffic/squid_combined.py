@@ -23,16 +23,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
 
-import polars as pl
 import pyarrow as pa
 
 from databorder.errors import ReadError
-from databorder.sources.base import BATCH_ROWS, ProgressFn
+from databorder.sources.base import ProgressFn
 from databorder.sources.compression import compression_of
 
-from .flow import FlowReader, bounded, to_flow_batch
+from .flow import FlowReader
 from .lines import decode, first_lines, numbered_lines
-from .squid import host_port
+from .squid import ProxyRecord, host_port, proxy_flow_batches
 
 _ROW = re.compile(
     r'^(?P<client>\S+) \S+ \S+ \[(?P<time>[^\]]+)\] "(?P<method>[A-Za-z_-]+) (?P<url>\S+)'
@@ -63,8 +62,11 @@ class SquidCombinedReader(FlowReader):
         extra_columns: Sequence[str] = (),
     ) -> Iterator[pa.RecordBatch]:
         source = str(path)
-        rows: list[tuple[str | None, ...]] = []
-        numbers: list[int] = []
+        yield from proxy_flow_batches(source, self._records(source, path, progress),
+                                      extra_columns, time_format=_TIME_FORMAT)
+
+    @staticmethod
+    def _records(source: str, path: Path, progress: ProgressFn | None) -> Iterator[ProxyRecord]:
         for number, line in numbered_lines(path, compression_of(path), progress):
             text = decode(line).rstrip("\r")
             if not text.strip():
@@ -76,27 +78,5 @@ class SquidCombinedReader(FlowReader):
                 continue
             host, port = host_port(match["method"], match["url"])
             address = _address(host) if host else None
-            rows.append((match["time"], match["client"], address, port, match["bytes"],
-                         None if address else host))
-            numbers.append(number)
-            if len(rows) >= BATCH_ROWS:
-                yield from bounded(_batch(source, rows, numbers, extra_columns))
-                rows, numbers = [], []
-        if rows:
-            yield from bounded(_batch(source, rows, numbers, extra_columns))
-
-
-def _batch(source: str, rows: list[tuple[str | None, ...]], numbers: list[int],
-           extra_columns: Sequence[str]) -> pa.RecordBatch:
-    names = ("ts", "src_ip", "dst_ip", "dst_port", "bytes_in", "name")
-    raw = pl.DataFrame([pl.Series(n, [r[i] for r in rows], dtype=pl.String)
-                        for i, n in enumerate(names)])
-    raw = raw.with_columns(
-        pl.col("ts").str.to_datetime(_TIME_FORMAT, time_unit="us", strict=False)
-        .dt.convert_time_zone("UTC"),
-        pl.lit("tcp").alias("proto"),
-        pl.when(pl.col("name").is_not_null()).then(pl.lit("proxy_url"))
-        .otherwise(None).alias("name_source"),
-        pl.Series("line", numbers, dtype=pl.Int64),
-    )
-    return to_flow_batch(raw, source, extra_columns, ts_parsed=True)
+            yield number, (match["time"], match["client"], address, port, match["bytes"],
+                           None if address else host)
