@@ -32,16 +32,22 @@ def hash_values(values: pl.Series) -> Hashes:
 
 
 def sorted_unique(sorted_parts: list[Hashes], unsorted: list[Hashes]) -> Hashes:
-    """The distinct hashes of all parts, sorted.
+    """The distinct hashes of all parts, sorted; ``sorted_parts`` are each sorted already.
 
     A sort and a mask of neighbours, not a hash table: NumPy sorts 64-bit integers several
-    times faster than Polars' ``unique`` hashes them, and a stable sort (timsort) of
-    already sorted runs is a linear merge, so the held set is merged, not sorted again.
+    times faster than Polars' ``unique`` hashes them. Only the unsorted parts are sorted
+    (quicksort); the sorted runs are then merged by a stable sort (timsort), which finds the
+    runs and merges them in O(n log k) for k runs, several times faster than sorting again.
     """
+    runs = [part for part in sorted_parts if part.size]
     pending = np.concatenate(unsorted) if unsorted else np.empty(0, dtype=np.uint64)
-    pending.sort()
-    merged = np.concatenate([*sorted_parts, pending]) if sorted_parts else pending
-    if len(sorted_parts) + (pending.size > 0) > 1:
+    if pending.size:
+        pending.sort()
+        runs.append(pending)
+    if not runs:
+        return np.empty(0, dtype=np.uint64)
+    merged = np.concatenate(runs) if len(runs) > 1 else runs[0]
+    if len(runs) > 1:
         merged.sort(kind="stable")
     if merged.size < 2:
         return merged
@@ -62,14 +68,20 @@ class DistinctCount:
 class DistinctCounter:
     """Counts distinct values from their hashes; merge with :meth:`merge`.
 
-    The exact set is held as a sorted array of distinct hashes.
+    The exact set is held as sorted runs of distinct hashes: the largest (``_hashes``) and
+    the runs merged in since it was made (``_runs``), plus hashes added and not yet sorted
+    (``_pending``). Runs are merged into the largest one when together they outgrow it (so
+    each hash is merged a logarithmic number of times) or when there are too many of them.
     """
 
-    __slots__ = ("_exact_limit", "_hashes", "_pending", "_sketch")
+    __slots__ = ("_exact_limit", "_hashes", "_runs", "_pending", "_sketch")
+
+    MAX_RUNS = 32
 
     def __init__(self, exact_limit: int = DEFAULT_EXACT_LIMIT) -> None:
         self._exact_limit = exact_limit
         self._hashes: Hashes = np.empty(0, dtype=np.uint64)
+        self._runs: list[Hashes] = []
         self._pending: list[Hashes] = []
         self._sketch: datasketches.hll_sketch | None = None
 
@@ -80,18 +92,29 @@ class DistinctCounter:
             self._feed_sketch(sorted_unique([], [hashes]))
             return
         self._pending.append(hashes)
-        # compacting when the pending hashes outgrow the kept set keeps the work amortised
         if sum(p.size for p in self._pending) > max(self._hashes.size, 1 << 16):
-            self._compact()
+            self._sort_pending()
+            self._maybe_compact()
 
     def add_values(self, values: pl.Series) -> None:
         self.add(hash_values(values))
 
-    def _compact(self) -> None:
+    def _sort_pending(self) -> None:
         if self._pending:
-            held = [self._hashes] if self._hashes.size else []
-            self._hashes = sorted_unique(held, self._pending)
+            self._runs.append(sorted_unique([], self._pending))
             self._pending = []
+
+    def _maybe_compact(self) -> None:
+        held = sum(run.size for run in self._runs)
+        if (held > self._hashes.size or len(self._runs) > self.MAX_RUNS
+                or self._hashes.size + held > self._exact_limit):
+            self._compact()
+
+    def _compact(self) -> None:
+        self._sort_pending()
+        if self._runs:
+            self._hashes = sorted_unique([self._hashes, *self._runs], [])
+            self._runs = []
         if self._sketch is None and self._hashes.size > self._exact_limit:
             self._sketch = datasketches.hll_sketch(HLL_LG_K)
             self._feed_sketch(self._hashes)
@@ -114,8 +137,11 @@ class DistinctCounter:
             union.update(self._sketch)
             union.update(other._sketch)
             self._sketch = union.get_result()
+        elif self._sketch is not None:
+            self._feed_sketch(other._hashes)
         else:
-            self.add(other._hashes)
+            self._runs.append(other._hashes)
+            self._maybe_compact()
 
     def result(self) -> DistinctCount:
         self._compact()
