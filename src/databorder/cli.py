@@ -7,6 +7,7 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -28,6 +29,9 @@ from databorder.errors import DataborderError
 from databorder.inventory import write_json
 from databorder.report.terminal import print_inventory
 from databorder.sources.base import TableSource
+
+if TYPE_CHECKING:
+    from databorder.store.recording import Recording
 
 EXIT_INPUT_ERRORS = 1
 EXIT_INTERNAL_ERROR = 3
@@ -91,11 +95,9 @@ def scan(targets: tuple[str, ...], json_path: Path | None, tables: tuple[str, ..
          sample_rows: int, exact_limit: int, no_progress: bool, store_url: str | None,
          no_store: bool) -> None:
     """Inventory sensitive data in files, folders and databases (paths or SQLAlchemy URLs)."""
-    from databorder.store.recording import start_recording
-
     console = _stdout()
     options = ScanOptions(sample_rows=sample_rows, exact_limit=exact_limit, tables=tables)
-    recording = start_recording(store_url, "scan", {
+    recording = _start_recording(store_url, "scan", {
         "targets": list(targets), "tables": list(tables), "sample_rows": sample_rows,
         "exact_limit": exact_limit, "json": str(json_path) if json_path else None},
         keep=not no_store)
@@ -140,10 +142,8 @@ def flows(logs: tuple[str, ...], json_path: Path | None, knowledge_path: Path | 
           ip_db_paths: tuple[Path, ...], no_progress: bool, store_url: str | None,
           no_store: bool) -> None:
     """Who receives our egress: destinations by ultimate parent and jurisdiction."""
-    from databorder.store.recording import start_recording
-
     console = _stdout()
-    recording = start_recording(store_url, "flows", {
+    recording = _start_recording(store_url, "flows", {
         "logs": list(logs), "knowledge": str(knowledge_path) if knowledge_path else None,
         "ip_db": [str(p) for p in ip_db_paths], "json": str(json_path) if json_path else None},
         keep=not no_store)
@@ -360,12 +360,10 @@ def assess(inventory_path: Path | None, flows_path: Path | None, transfers_path:
     from databorder.assess import findings_document, load_facts
     from databorder.assess.terminal import print_findings
     from databorder.atomic import write_json_atomically
-    from databorder.store.recording import start_recording
-
     started = datetime.now(UTC)
     as_of = on.date() if on else started.date()
     facts = load_facts(inventory_path, flows_path, transfers_path)
-    recording = start_recording(store_url, "assess", {
+    recording = _start_recording(store_url, "assess", {
         "inventory": _optional_path(inventory_path), "flows": _optional_path(flows_path),
         "transfers": _optional_path(transfers_path), "on": as_of.isoformat(),
         "json": _optional_path(json_path)}, keep=not no_store)
@@ -416,6 +414,17 @@ def rules_show(code: str) -> None:
 
 def _optional_path(path: Path | None) -> str | None:
     return str(path) if path is not None else None
+
+
+def _start_recording(url: str | None, command: str, arguments: dict[str, Any],
+                     keep: bool) -> Recording | None:
+    """The run begun in the store, or None with ``--no-store`` (which then never loads the
+    store's libraries)."""
+    if not keep:
+        return None
+    from databorder.store.recording import start_recording
+
+    return start_recording(url, command, arguments)
 
 
 def _stdout() -> Console:

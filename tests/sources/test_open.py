@@ -11,7 +11,8 @@ from databorder.sources.csv import CsvReader, CsvSource
 from databorder.sources.json import JsonSource
 from databorder.sources.open import Skipped, file_readers, open_target
 from databorder.sources.parquet import ParquetSource
-from databorder.sources.sql import SqliteReader, SqlTableSource
+from databorder.sources.sql import SqlTableSource
+from databorder.sources.sqlite import SqliteReader
 from databorder.sources.text import TextSource, VcfReader
 
 

@@ -23,9 +23,8 @@ from databorder.errors import InputError
 
 from .base import FileReader, TableSource
 from .compression import compression_of, format_suffix, read_head
-from .sql import SqlTableSource, open_database
 
-_NOT_READER_MODULES = {"base", "open", "compression"}
+_NOT_READER_MODULES = {"base", "open", "compression", "sql"}
 
 BINARY_MAGIC: dict[bytes, str] = {
     b"\x89PNG\r\n\x1a\n": "PNG image",
@@ -127,7 +126,11 @@ def walk(directory: Path) -> Iterator[Path]:
 
 
 def _selected(source: TableSource | Skipped, tables: Sequence[str]) -> bool:
-    if not tables or not isinstance(source, SqlTableSource):
+    if not tables:
+        return True
+    from .sql import SqlTableSource
+
+    if not isinstance(source, SqlTableSource):
         return True
     return any(fnmatchcase(source.name, p) or fnmatchcase(source.table or "", p)
                for p in tables)
@@ -140,6 +143,8 @@ def open_target(target: str, tables: Sequence[str] = ()) -> Iterator[TableSource
     effect on other files. A missing or unreadable target raises :class:`InputError`.
     """
     if "://" in target:
+        from .sql import open_database
+
         yield from open_database(target, tables)
         return
     path = Path(target)

@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import quote
 
 import pyarrow as pa
@@ -29,9 +29,8 @@ from sqlalchemy.pool import NullPool
 
 from databorder.errors import InputError, ReadError
 
-from .base import BATCH_ROWS, FileReader, ProgressFn, TableSource, require_uncompressed
+from .base import BATCH_ROWS, ProgressFn, TableSource
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@]*):[^@]*@")
 
 
@@ -173,25 +172,15 @@ def open_database(url: str, tables: Sequence[str] = ()) -> Iterator[TableSource]
     return Database(url).sources(tables)
 
 
-class SqliteReader(FileReader):
-    """SQLite database files, recognised by their magic whatever the suffix."""
-
-    name: ClassVar[str] = "sqlite"
-    suffixes: ClassVar[tuple[str, ...]] = (".sqlite", ".sqlite3", ".db3")
-    sniff_order: ClassVar[int] = 5
-
-    def sniff(self, head: bytes) -> bool:
-        return head.startswith(SQLITE_MAGIC)
-
-    def open(self, path: Path, compression: str | None) -> Iterator[TableSource]:
-        require_uncompressed(path, compression, "SQLite")
-        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-        engine = sa.create_engine(
-            "sqlite://", poolclass=NullPool,
-            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
-        )
-        database = Database(URL.create("sqlite", database=str(path)), str(path), engine)
-        try:
-            yield from database.sources()
-        except InputError as exc:
-            raise ReadError(str(path), f"not a readable SQLite database ({exc.reason})") from exc
+def open_sqlite_file(path: Path) -> Iterator[TableSource]:
+    """Table sources of a SQLite file, opened read-only."""
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    engine = sa.create_engine(
+        "sqlite://", poolclass=NullPool,
+        creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+    )
+    database = Database(URL.create("sqlite", database=str(path)), str(path), engine)
+    try:
+        yield from database.sources()
+    except InputError as exc:
+        raise ReadError(str(path), f"not a readable SQLite database ({exc.reason})") from exc
