@@ -15,6 +15,7 @@ from reference_cases import Score, is_flagged, rows, scorable, valid
 
 from databorder.cli import cli
 from databorder.detect.contact import (
+    E164_TABLE,
     EmailDetector,
     PhoneDetector,
     parse_phone,
@@ -374,12 +375,16 @@ def test_phone_cache_key_gives_libphonenumbers_answer_on_the_written_form() -> N
 
 def test_phone_valid_cells_one_check_per_number_and_short_ones_skip_python() -> None:
     phone_e164.cache_clear()
+    E164_TABLE.clear()
     cells = pl.Series(["+1 415 555 0132", "+1 (415) 555-0132", "+14155550132", "90365",
                        "415 555 0132", "030 1234567", "12345678"], dtype=pl.String)
     assert PHONE.valid_cells(cells).to_list() == [True, True, True, False, True, True, False]
     # three spellings of one number, two national numbers; the 5- and 8-digit plain numbers
     # are shorter than any number of US, CN, ES, TR and never reach libphonenumber
     assert phone_e164.cache_info().currsize == 3
+    # checked again: the table of known keys answers, libphonenumber is not asked again
+    assert PHONE.valid_cells(cells).sum() == 5
+    assert phone_e164.cache_info().misses == 3
 
 
 def test_phone_normalize_found_equals_the_scalar_normal_form() -> None:

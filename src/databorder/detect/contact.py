@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -402,6 +403,46 @@ def phone_e164(candidate: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+class E164Table:
+    """:func:`phone_e164` over a column of keys, through a table of the keys seen so far.
+
+    A join in Polars instead of a Python call per key: a column of a few thousand numbers
+    repeated over millions of rows calls libphonenumber once per number and no Python per
+    row or per batch. The table is shared by threads and bounded (emptied when it outgrows
+    :attr:`MAX_KEYS`).
+    """
+
+    MAX_KEYS = 1 << 20
+
+    def __init__(self) -> None:
+        self._known = pl.DataFrame(schema={"key": pl.String, "e164": pl.String})
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._known = self._known.clear()
+
+    def lookup(self, keys: pl.Series) -> pl.Series:
+        """Per key, its E.164 form, null where it is no valid number."""
+        known = self._known
+        distinct = keys.drop_nulls().unique()
+        missing = distinct.filter(~distinct.is_in(known["key"].implode()))
+        if missing.len():
+            found = pl.DataFrame({"key": missing, "e164": pl.Series(
+                [phone_e164(key) for key in missing.to_list()], dtype=pl.String)})
+            with self._lock:
+                held = self._known if self._known.height < self.MAX_KEYS else found.clear()
+                self._known = pl.concat([held, found], rechunk=False).unique(
+                    "key", keep="first", maintain_order=True)
+            known = pl.concat([known, found], rechunk=False)
+        return keys.rename("key").to_frame().join(
+            known.unique("key", keep="first"), on="key", how="left",
+            maintain_order="left")["e164"].alias(keys.name)
+
+
+E164_TABLE = E164Table()
+
+
 _WORD_AROUND = re.compile(r"[0-9A-Za-z_\-]*")
 
 
@@ -512,10 +553,8 @@ class PhoneDetector(Detector):
         too_short = (candidates.str.contains(_PLAIN_NATIONAL)
                      & (candidates.str.count_matches("[0-9]") < _MIN_NATIONAL_DIGITS))
         candidates = candidates.filter(~too_short.fill_null(False))
-        keys = phone_key_cells(candidates)
-        e164 = {key: phone_e164(key) for key in keys.unique().to_list()}
-        numbers = pl.DataFrame({"c": candidates, "e": keys.replace_strict(
-            e164, return_dtype=pl.String)}).drop_nulls("e")
+        numbers = pl.DataFrame({"c": candidates, "e": E164_TABLE.lookup(
+            phone_key_cells(candidates))}).drop_nulls("e")
         valid = shaped & stripped.is_in(numbers["c"].implode()).fill_null(False)
         return valid, numbers
 
@@ -541,18 +580,14 @@ class PhoneDetector(Detector):
         ``(415) 555-0132`` and ``+1 415 555 0132`` count once; the keys are made in Polars,
         with one cached libphonenumber check per distinct key. Cells that pass the shape check
         but are no valid number keep :func:`phone_digits_cells`."""
-        keys = phone_key_cells(values.str.strip_chars())
-        e164 = {key: phone_e164(key) for key in keys.drop_nulls().unique().to_list()}
-        canonical = keys.replace_strict(e164, default=None, return_dtype=pl.String)
+        canonical = E164_TABLE.lookup(phone_key_cells(values.str.strip_chars()))
         return pl.select(pl.coalesce(canonical, phone_digits_cells(values))).to_series().alias(
             values.name)
 
     def normalize_found(self, values: pl.Series) -> pl.Series:
         """:meth:`normalize` (E.164) with the keys made in Polars and one cached check per
         distinct key."""
-        keys = phone_key_cells(values)
-        e164 = {key: phone_e164(key) for key in keys.unique().to_list()}
-        canonical = keys.replace_strict(e164, return_dtype=pl.String)
+        canonical = E164_TABLE.lookup(phone_key_cells(values))
         return pl.select(pl.coalesce(canonical, values)).to_series().alias(values.name)
 
     def find_in_text(self, text: str) -> list[tuple[int, int, str]]:
