@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from importlib import metadata
+
 import polars as pl
 import pytest
 
 from databorder.detect.context import name_matches
-from databorder.detect.names import PersonNameDetector, name_lists
+from databorder.detect.name_source import lists_from_faker
+from databorder.detect.names import NAME_LISTS_PATH, PersonNameDetector, name_lists
 
 NAMES = PersonNameDetector()
 
@@ -25,6 +29,17 @@ def test_name_lists_come_from_faker_locales() -> None:
     assert len(lists.latin) > 4000
     assert {"john", "smith", "müller", "garcía", "dubois"} <= lists.latin
     assert {"王", "欧阳"} <= lists.cjk_surnames
+
+
+def test_bundled_name_lists_are_the_faker_ones_with_their_notice() -> None:
+    """The shipped file is what scripts/make_name_lists.py makes from the Faker it names."""
+    shipped = json.loads(NAME_LISTS_PATH.read_text(encoding="utf-8"))
+    assert shipped["licence"] == "MIT" and "Daniele Faraglia" in shipped["notice"]
+    installed = metadata.version("faker")
+    if installed != shipped["faker_version"]:
+        pytest.skip(f"Faker {installed} installed, lists from {shipped['faker_version']}: "
+                    "compare after running scripts/make_name_lists.py")
+    assert lists_from_faker() == shipped
 
 
 def test_person_name_column_is_valid() -> None:

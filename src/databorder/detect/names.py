@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
+import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import polars as pl
 
 from .base import Detector
 
-NAME_LOCALES = ("en_US", "de_DE", "fr_FR", "es_ES", "zh_CN")
-"""Faker locales whose person providers supply the first- and last-name lists."""
-
-_LATIN_ATTRIBUTES = ("first_names", "first_names_male", "first_names_female", "last_names",
-                     "first_romanized_names", "last_romanized_names")
+NAME_LISTS_PATH = Path(__file__).resolve().parents[1] / "knowledge" / "person_names.json"
+"""First and last names from Faker's person providers (see :mod:`.name_source`)."""
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 _TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.\-])*")
 _MAX_TOKENS = 4
@@ -31,26 +28,11 @@ class NameLists:
     """Chinese surnames, single and compound (``欧阳``)."""
 
 
-def _entries(provider: type, attribute: str) -> Iterable[str]:
-    value = getattr(provider, attribute, ())
-    return value.keys() if isinstance(value, dict) else value
-
-
 @cache
 def name_lists() -> NameLists:
-    """Name lists from Faker's person providers, loaded on first use (nothing is downloaded)."""
-    latin: set[str] = set()
-    cjk: set[str] = set()
-    for locale in NAME_LOCALES:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        for attribute in _LATIN_ATTRIBUTES:
-            for entry in _entries(provider, attribute):
-                if _CJK_NAME.match(entry) or len(entry) == 1 and "\u4e00" <= entry <= "\u9fff":
-                    continue
-                latin.add(entry.casefold())
-        if locale == "zh_CN":
-            cjk.update(e for e in _entries(provider, "last_names") if "\u4e00" <= e[0] <= "\u9fff")
-    return NameLists(frozenset(latin), frozenset(cjk))
+    """The bundled name lists, loaded on first use."""
+    document = json.loads(NAME_LISTS_PATH.read_text(encoding="utf-8"))
+    return NameLists(frozenset(document["latin"]), frozenset(document["cjk_surnames"]))
 
 
 @cache
