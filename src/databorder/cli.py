@@ -27,6 +27,7 @@ from databorder.detect.counting import DEFAULT_EXACT_LIMIT
 from databorder.engine.local import QuietObserver, ScanOptions, scan_targets
 from databorder.errors import DataborderError
 from databorder.inventory import write_json
+from databorder.process import disable_huge_pages
 from databorder.report.terminal import print_inventory
 from databorder.sources.base import TableSource
 
@@ -446,6 +447,7 @@ def _write(what: str, write: Callable[[], None], path: Path, console: Console) -
 
 def main() -> None:
     debug = "--debug" in sys.argv[1:]
+    disable_huge_pages()
     try:
         cli(standalone_mode=True)
     except DataborderError as error:
