@@ -21,8 +21,8 @@ from pathlib import Path
 from databorder.detect.columns import SAMPLE_ROWS, TablePlan, as_strings
 from databorder.detect.counting import DistinctCounter
 from databorder.engine import batch as engine_batch
-from databorder.engine.local import coalesced, plan_for
-from databorder.sources.base import BATCH_ROWS, TableSource
+from databorder.engine.local import FRAME_ROWS, coalesced, plan_for
+from databorder.sources.base import TableSource
 from databorder.sources.open import Skipped, open_target
 
 HERE = Path(__file__).resolve().parent
@@ -52,7 +52,7 @@ def main() -> None:
     read = 0.0
     clock = time.process_time()
     batches = table.batches(plan.columns_needed, lambda _: None)
-    for index, frame in enumerate(coalesced(batches, BATCH_ROWS)):
+    for index, frame in enumerate(coalesced(batches, FRAME_ROWS)):
         read += time.process_time() - clock
         if args.batches and index >= args.batches:
             break

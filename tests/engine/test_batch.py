@@ -10,6 +10,7 @@ from databorder.detect.columns import SAMPLE_ROWS, as_strings, plan_table
 from databorder.engine import batch
 from databorder.engine.batch import FieldTally, TableTally, tally_batch
 from databorder.engine.local import (
+    FRAME_ROWS,
     QuietObserver,
     ScanOptions,
     coalesced,
@@ -17,7 +18,6 @@ from databorder.engine.local import (
     plan_for,
     scan_table,
 )
-from databorder.sources.base import BATCH_ROWS
 from databorder.sources.open import Skipped, open_target
 
 CARDS = ["4111111111111111", "5500005555555559", "340000000000009", "4012888888881881"]
@@ -166,7 +166,7 @@ def test_short_batches_are_joined_into_frames_of_at_most_a_batch() -> None:
 def test_a_scan_of_joined_frames_counts_as_the_source_batches(tmp_path: Path) -> None:
     """Wide rows come in Arrow blocks of ~25,000 rows, joined by the engine: rows, distinct
     values and samples as the source's batches merged one by one."""
-    rows = 120_000
+    rows = 300_000
     frame = pl.DataFrame({
         "email": [f"user{i % 9000}@example.com" for i in range(rows)],
         "client_ip": [f"47.{i % 200}.{i % 250}.{i % 199}" for i in range(rows)],
@@ -178,7 +178,7 @@ def test_a_scan_of_joined_frames_counts_as_the_source_batches(tmp_path: Path) ->
     table = next(t for t in open_target(str(path), ()) if not isinstance(t, Skipped))
     plan = plan_for(table, SAMPLE_ROWS)
     batches = list(table.batches(plan.columns_needed))
-    assert len(batches) > len(list(coalesced(batches, BATCH_ROWS))) > 1
+    assert len(batches) > len(list(coalesced(batches, FRAME_ROWS))) > 1
     one_by_one = TableTally()
     for index, record_batch in enumerate(batches):
         one_by_one.merge(tally_batch(plan, record_batch, with_kinds=index == 0))

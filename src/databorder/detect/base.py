@@ -59,6 +59,9 @@ class Detector(ABC):
     text_extract: ClassVar[str] = ""
     """Optional Rust regex whose matches in text are candidates for ``valid_cells``: when set,
     text columns are scanned for this detector in Polars instead of with ``text_pattern``."""
+    text_rows: ClassVar[str] = ""
+    """Optional Rust regex that every text holding a valid value matches (a cheap superset):
+    texts that do not match it are not searched with ``text_extract``."""
     min_value_share: ClassVar[float] = 0.6
     """Share of sampled non-empty cells that must be valid for a column without a header hint."""
 

@@ -93,6 +93,7 @@ class EmailDetector(Detector):
     prefilter = r"[^\s@]@[^\s@]+\.[^\s@]"
     # Text columns (Polars): the text pattern, its domain ending on a label (no trailing dot).
     text_extract = (r"[\w.!#$%&'*+?^`{}~-]+@[\p{L}\p{M}\p{N}-]+(?:\.[\p{L}\p{M}\p{N}-]+)+")
+    text_rows = "@"
 
     def validate(self, candidate: str) -> bool:
         if len(candidate) > _MAX_EMAIL:
@@ -434,10 +435,9 @@ class E164Table:
                 held = self._known if self._known.height < self.MAX_KEYS else found.clear()
                 self._known = pl.concat([held, found], rechunk=False).unique(
                     "key", keep="first", maintain_order=True)
-            known = pl.concat([known, found], rechunk=False)
+            known = pl.concat([known, found], rechunk=False)  # found: keys not in known
         return keys.rename("key").to_frame().join(
-            known.unique("key", keep="first"), on="key", how="left",
-            maintain_order="left")["e164"].alias(keys.name)
+            known, on="key", how="left", maintain_order="left")["e164"].alias(keys.name)
 
 
 E164_TABLE = E164Table()
@@ -505,6 +505,8 @@ class PhoneDetector(Detector):
     # Text columns (Polars): dates, dotted quads and decimals are matched first as candidates
     # of their own (and rejected), so that their digits never join a phone candidate; letters
     # glued before a number join it, so that ``ID12345678`` is no phone.
+    # at least five digits (the shortest number parse_phone takes), as a candidate chains them
+    text_rows = r"[0-9](?:[ \u00a0()\-/]{0,3}[0-9]){4}"
     text_extract = (r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}"
                     r"|[0-9]+(?:\.[0-9]+)+"
                     r"|[0-9A-Za-z_]*\+?\(?[0-9]+(?:[ \u00a0()\-/]{1,3}[0-9]+)*")
@@ -548,14 +550,15 @@ class PhoneDetector(Detector):
         """:meth:`valid_cells`, and the valid stripped cells (``c``, distinct) with their
         E.164 form (``e``)."""
         stripped = values.str.strip_chars()
-        shaped = phone_shape_cells(values)
-        candidates = stripped.filter(shaped).unique()
+        # every check runs on the distinct cells: text candidates repeat (a third are distinct)
+        distinct = stripped.drop_nulls().unique()
+        candidates = distinct.filter(phone_shape_cells(distinct))
         too_short = (candidates.str.contains(_PLAIN_NATIONAL)
                      & (candidates.str.count_matches("[0-9]") < _MIN_NATIONAL_DIGITS))
         candidates = candidates.filter(~too_short.fill_null(False))
         numbers = pl.DataFrame({"c": candidates, "e": E164_TABLE.lookup(
             phone_key_cells(candidates))}).drop_nulls("e")
-        valid = shaped & stripped.is_in(numbers["c"].implode()).fill_null(False)
+        valid = stripped.is_in(numbers["c"].implode()).fill_null(False).alias(values.name)
         return valid, numbers
 
     def valid_found(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:

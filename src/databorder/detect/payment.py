@@ -158,6 +158,8 @@ class PaymentCardDetector(Detector):
     # Text columns (Polars): a whole run of digit groups, with any letters glued to it (so that
     # ``ref-4111...`` fails); runs holding more than one number are left to find_in_text.
     text_extract: ClassVar[str] = r"[A-Za-z_-]*[0-9]+(?:[ -][0-9]+)*[A-Za-z_]*"
+    # at least 12 digits (the shortest card), one separator at most between two
+    text_rows: ClassVar[str] = r"[0-9](?:[ -]?[0-9]){11}"
 
     def validate(self, candidate: str) -> bool:
         digits = _digits(candidate)

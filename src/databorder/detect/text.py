@@ -97,6 +97,8 @@ def _extract_vectorised(
     Only valid values are blanked, so a candidate this detector rejects stays for the others.
     """
     frame = working.rename("t").to_frame().with_row_index("row")
+    if detector.text_rows:
+        frame = frame.filter(pl.col("t").str.contains(detector.text_rows).fill_null(False))
     candidates = (frame.select("row", pl.col("t").str.extract_all(detector.text_extract)
                                .alias("c")).explode("c").drop_nulls("c"))
     if candidates.height == 0:

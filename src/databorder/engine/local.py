@@ -18,13 +18,18 @@ from databorder.detect.columns import SAMPLE_ROWS, TablePlan, plan_table
 from databorder.detect.counting import DEFAULT_EXACT_LIMIT
 from databorder.errors import DataborderError, InputError
 from databorder.inventory import Inventory, Problem, SourceResult, now
-from databorder.sources.base import BATCH_ROWS, TEXT_COLUMNS, TableSource
+from databorder.sources.base import TEXT_COLUMNS, TableSource
 from databorder.sources.open import Skipped, open_target
 
 from .batch import FieldTally, PendingTally, TableTally, start_batch
 from .prefetch import prefetched
 
 _LIST_INDEX = re.compile(r"\.\d+(?=\.|$)")
+FRAME_ROWS = 131_072
+"""Rows per frame counted at once: consecutive source batches are joined up to it. Every frame
+repeats the fixed cost of the per-batch work (a few hundred Polars calls); frames of 131,072
+rows (not 65,536) saved 0.6 CPU s per million rows of the bench file, for 120 MB more peak
+memory, and 262,144 saved nothing more (docs/performance.md)."""
 BATCHES_IN_FLIGHT = 2
 """Batches whose fields are in the pool at once: the next batch's tasks queue behind the
 current one's, so a worker never idles while another finishes a batch's longest task."""
@@ -89,7 +94,7 @@ def scan_table(
                 observer.advance(0, batch.num_rows)
         else:
             # one frame read ahead: frames are larger than the source's batches
-            for index, frame in enumerate(prefetched(coalesced(batches, BATCH_ROWS), depth=1)):
+            for index, frame in enumerate(prefetched(coalesced(batches, FRAME_ROWS), depth=1)):
                 started.append((start_batch(plan, frame, options.exact_limit,
                                             with_kinds=index == 0, pool=pool), frame.height))
                 while len(started) > BATCHES_IN_FLIGHT - 1:
