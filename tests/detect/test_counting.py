@@ -2,7 +2,13 @@ import numpy as np
 import polars as pl
 import pytest
 
-from databorder.detect.counting import DistinctCount, DistinctCounter, hash_values, sorted_unique
+from databorder.detect.counting import (
+    DistinctCount,
+    DistinctCounter,
+    ThetaSketch,
+    hash_values,
+    sorted_unique,
+)
 
 
 def _values(start: int, stop: int) -> pl.Series:
@@ -85,3 +91,49 @@ def test_counter_equals_a_set_over_batches_and_merges() -> None:
     for counter in counters:
         total.merge(counter)
     assert total.result() == DistinctCount(pl.concat(batches).n_unique(), True, 0.0)
+
+
+def test_theta_sketch_is_read_by_datasketches_as_its_own() -> None:
+    """A sketch DataSketches made, its hashes and theta put into ours: the same compact
+    sketch, so the same estimate and bounds."""
+    import datasketches
+
+    theirs = datasketches.update_theta_sketch(14)
+    for value in range(100_000):
+        theirs.update(value)
+    compact = theirs.compact(ordered=True)
+    raw = compact.serialize()
+    ours = ThetaSketch(14)
+    ours._retained = np.frombuffer(raw[24:], dtype="<u8").astype(np.uint64)
+    ours._theta = compact.theta64
+    rebuilt = ours.compact()
+    assert rebuilt.num_retained == compact.num_retained
+    assert rebuilt.get_estimate() == compact.get_estimate()
+    assert rebuilt.get_upper_bound(2) == compact.get_upper_bound(2)
+    assert rebuilt.serialize() == raw
+
+
+def test_theta_sketch_merge_is_the_sketch_of_the_union() -> None:
+    rng = np.random.default_rng(5)
+    left_hashes = rng.integers(0, 2**64, size=300_000, dtype=np.uint64, endpoint=False)
+    right_hashes = np.concatenate([left_hashes[:100_000], rng.integers(
+        0, 2**64, size=200_000, dtype=np.uint64, endpoint=False)])
+    left, right, whole = ThetaSketch(12), ThetaSketch(12), ThetaSketch(12)
+    left.update(left_hashes)
+    right.update(right_hashes)
+    whole.update(np.concatenate([left_hashes, right_hashes]))
+    left.merge(right)
+    assert left.compact().serialize() == whole.compact().serialize()
+    estimate = whole.compact().get_estimate()
+    assert abs(estimate - 500_000) / 500_000 < 3 / 64  # three standard errors at lg_k 12
+
+
+def test_a_sketch_still_holding_every_hash_counts_exactly() -> None:
+    """Past the exact limit, the sketch keeps the 32,768 smallest hashes: below that many
+    distinct values it has them all, and the count is exact, not an estimate."""
+    counter = DistinctCounter(exact_limit=10)
+    counter.add_values(_values(0, 5_000))
+    assert counter.result() == DistinctCount(5_000, True, 0.0)
+    counter.add_values(_values(5_000, 50_000))
+    result = counter.result()
+    assert not result.exact and abs(result.value - 50_000) <= 50_000 * result.relative_error_95

@@ -1,16 +1,21 @@
-"""Mergeable distinct counters: exact up to a bound, a HyperLogLog sketch beyond it.
+"""Mergeable distinct counters: exact up to a bound, a Theta sketch beyond it.
 
 Values are counted through 64-bit hashes of their normalised form (Polars' hash with a fixed
 seed), so a counter never holds a raw value. Below ``exact_limit`` distinct hashes the count is
 exact (a 64-bit collision among a few million values is vanishingly unlikely); past it the
-counter folds its hashes into an Apache DataSketches HLL sketch (lg_k 14, relative standard
-error about 0.8 %) and reports the 95 % bound of its estimate. Counters of the same kind merge,
-across batches, files and Spark partitions.
+counter keeps an Apache DataSketches Theta sketch (lg_k 15: the 32,768 smallest hashes, relative
+standard error about 0.55 %) and reports the 95 % bound of its estimate. Counters of the same
+kind merge, across batches, files and Spark partitions.
+
+The sketch's hashes are kept and merged in NumPy (:class:`ThetaSketch`), and handed to
+DataSketches, in its compact serial form, for the estimate and its bounds: the Python binding
+updates a sketch one value per call, which held the interpreter lock for 14 of the 35 seconds
+of a 10M-row scan (80 million calls).
 """
 
 from __future__ import annotations
 
-from collections import deque
+import struct
 from dataclasses import dataclass
 
 import datasketches
@@ -20,7 +25,7 @@ import polars as pl
 
 HASH_SEED = 0x0DA7AB0D
 DEFAULT_EXACT_LIMIT = 2_000_000
-HLL_LG_K = 14
+SKETCH_LG_K = 15
 _STD_DEVS_95 = 2
 
 Hashes = npt.NDArray[np.uint64]
@@ -57,6 +62,57 @@ def sorted_unique(sorted_parts: list[Hashes], unsorted: list[Hashes]) -> Hashes:
     return merged[keep]
 
 
+_THETA_MAX = (1 << 63) - 1
+_COMPACT_PREAMBLE_LONGS = 3
+_SERIAL_VERSION = 3
+_COMPACT_FAMILY = 3
+_FLAGS_READ_ONLY_COMPACT_ORDERED = 2 | 8 | 16
+_SEED_HASH = datasketches.update_theta_sketch().compact().get_seed_hash()
+"""The hash of DataSketches' default seed, which its deserialiser checks."""
+
+
+class ThetaSketch:
+    """A Theta sketch (k minimum values) over 63-bit hashes, updated and merged in NumPy.
+
+    It holds the ``k = 2**lg_k`` smallest distinct hashes and ``theta``, the next one (the
+    largest hash a retained value may have): the estimate is ``retained / (theta / 2**63)``.
+    The estimate and its bounds are DataSketches' own, computed on the compact sketch this
+    state serialises to (Theta serial version 3: three preamble longs, then the sorted hashes).
+    """
+
+    __slots__ = ("_k", "_retained", "_theta")
+
+    def __init__(self, lg_k: int = SKETCH_LG_K) -> None:
+        self._k = 1 << lg_k
+        self._retained: Hashes = np.empty(0, dtype=np.uint64)
+        self._theta = _THETA_MAX
+
+    def update(self, hashes: Hashes) -> None:
+        """Add 64-bit hashes (any order, repeats allowed)."""
+        self._fold(hashes >> np.uint64(1))
+
+    def merge(self, other: ThetaSketch) -> None:
+        """The union: what either counted."""
+        self._theta = min(self._theta, other._theta)
+        self._fold(other._retained)
+
+    def _fold(self, hashes: Hashes) -> None:
+        below = hashes[hashes < np.uint64(self._theta)]
+        kept = self._retained[self._retained < np.uint64(self._theta)]
+        merged = sorted_unique([kept], [below])
+        if merged.size > self._k:
+            self._theta = int(merged[self._k])
+            merged = merged[:self._k]
+        self._retained = merged
+
+    def compact(self) -> datasketches.compact_theta_sketch:
+        header = struct.pack(
+            "<BBBBBBHIfQ", _COMPACT_PREAMBLE_LONGS, _SERIAL_VERSION, _COMPACT_FAMILY, 0, 0,
+            _FLAGS_READ_ONLY_COMPACT_ORDERED, _SEED_HASH, self._retained.size, 1.0, self._theta)
+        return datasketches.compact_theta_sketch.deserialize(
+            header + self._retained.astype("<u8").tobytes())
+
+
 @dataclass(frozen=True, slots=True)
 class DistinctCount:
     value: int
@@ -76,6 +132,8 @@ class DistinctCounter:
 
     __slots__ = ("_exact_limit", "_hashes", "_runs", "_pending", "_sketch")
 
+    _sketch: ThetaSketch | None
+
     MAX_RUNS = 32
 
     def __init__(self, exact_limit: int = DEFAULT_EXACT_LIMIT) -> None:
@@ -83,13 +141,13 @@ class DistinctCounter:
         self._hashes: Hashes = np.empty(0, dtype=np.uint64)
         self._runs: list[Hashes] = []
         self._pending: list[Hashes] = []
-        self._sketch: datasketches.hll_sketch | None = None
+        self._sketch = None
 
     def add(self, hashes: Hashes) -> None:
         if hashes.size == 0:
             return
         if self._sketch is not None:
-            self._feed_sketch(sorted_unique([], [hashes]))
+            self._sketch.update(hashes)
             return
         self._pending.append(hashes)
         if sum(p.size for p in self._pending) > max(self._hashes.size, 1 << 16):
@@ -116,29 +174,21 @@ class DistinctCounter:
             self._hashes = sorted_unique([self._hashes, *self._runs], [])
             self._runs = []
         if self._sketch is None and self._hashes.size > self._exact_limit:
-            self._sketch = datasketches.hll_sketch(HLL_LG_K)
-            self._feed_sketch(self._hashes)
-            self._hashes = np.empty(0, dtype=np.uint64)
+            self._start_sketch()
 
-    def _feed_sketch(self, hashes: Hashes) -> None:
-        assert self._sketch is not None
-        # the loop runs in C through map(); DataSketches has no array update for HLL
-        deque(map(self._sketch.update, hashes.tolist()), maxlen=0)
+    def _start_sketch(self) -> ThetaSketch:
+        sketch = self._sketch = ThetaSketch()
+        sketch.update(self._hashes)
+        self._hashes = np.empty(0, dtype=np.uint64)
+        return sketch
 
     def merge(self, other: DistinctCounter) -> None:
         other._compact()
         if other._sketch is not None:
             self._compact()
-            if self._sketch is None:
-                self._sketch = datasketches.hll_sketch(HLL_LG_K)
-                self._feed_sketch(self._hashes)
-                self._hashes = np.empty(0, dtype=np.uint64)
-            union = datasketches.hll_union(HLL_LG_K)
-            union.update(self._sketch)
-            union.update(other._sketch)
-            self._sketch = union.get_result()
+            (self._sketch or self._start_sketch()).merge(other._sketch)
         elif self._sketch is not None:
-            self._feed_sketch(other._hashes)
+            self._sketch.update(other._hashes)
         else:
             self._runs.append(other._hashes)
             self._maybe_compact()
@@ -147,7 +197,10 @@ class DistinctCounter:
         self._compact()
         if self._sketch is None:
             return DistinctCount(int(self._hashes.size), True, 0.0)
-        estimate = self._sketch.get_estimate()
-        upper = self._sketch.get_upper_bound(_STD_DEVS_95)
+        sketch = self._sketch.compact()
+        if not sketch.is_estimation_mode():  # it still holds every hash: the count is exact
+            return DistinctCount(sketch.num_retained, True, 0.0)
+        estimate = sketch.get_estimate()
+        upper = sketch.get_upper_bound(_STD_DEVS_95)
         error = (upper - estimate) / estimate if estimate else 0.0
         return DistinctCount(round(estimate), False, round(error, 4))

@@ -83,7 +83,7 @@ class CountChange:
     before: int
     after: int
     exact: bool
-    """Whether both counts are exact (not HyperLogLog estimates)."""
+    """Whether both counts are exact (not sketch estimates)."""
 
 
 @dataclass(frozen=True, slots=True)
