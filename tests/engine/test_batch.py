@@ -8,7 +8,7 @@ import pytest
 
 from databorder.detect.columns import SAMPLE_ROWS, as_strings, plan_table
 from databorder.engine import batch
-from databorder.engine.batch import FieldTally, TableTally, tally_batch
+from databorder.engine.batch import FieldTally, TableTally, floors_of, start_batch, tally_batch
 from databorder.engine.local import (
     FRAME_ROWS,
     QuietObserver,
@@ -189,3 +189,27 @@ def test_a_scan_of_joined_frames_counts_as_the_source_batches(tmp_path: Path) ->
         return {(f.field, f.category): (f.rows, f.distinct.result(), f.samples) for f in fields}
 
     assert summary(scanned.fields) == summary(fold_list_items(one_by_one.fields.values()))
+
+
+def test_floors_drop_only_hashes_that_cannot_change_a_sketch(tmp_path: Path) -> None:
+    """Batches counted with the floors of the running total merge to the same sketch as
+    batches counted whole, and hold fewer hashes."""
+    rows = 200_000  # past the sketch's 32,768 hashes, so that its floor drops
+    frame = pl.DataFrame({"email": [f"user{i}@example.com" for i in range(rows)]})
+    plan = plan_table(frame.head(2_000))
+    batches = [frame.slice(start, 10_000) for start in range(0, rows, 10_000)]
+    with_floors, whole = TableTally(), TableTally()
+    kept_with, kept_whole = 0, 0
+    for part in batches:
+        floored = tally_batch(plan, part, exact_limit=1_000, with_kinds=False)
+        pending = start_batch(plan, part, exact_limit=1_000, with_kinds=False,
+                              floors=floors_of(with_floors)).result()
+        kept_with += sum(f.distinct.result().value for f in pending.fields.values())
+        kept_whole += sum(f.distinct.result().value for f in floored.fields.values())
+        with_floors.merge(pending)
+        whole.merge(floored)
+    key = ("email", "email")
+    assert floors_of(whole)[key] == floors_of(with_floors)[key]
+    assert with_floors.fields[key].distinct.result() == whole.fields[key].distinct.result()
+    assert not whole.fields[key].distinct.result().exact
+    assert kept_with < kept_whole / 2

@@ -87,6 +87,10 @@ class ThetaSketch:
         self._retained: Hashes = np.empty(0, dtype=np.uint64)
         self._theta = _THETA_MAX
 
+    @property
+    def theta(self) -> int:
+        return self._theta
+
     def update(self, hashes: Hashes) -> None:
         """Add 64-bit hashes (any order, repeats allowed)."""
         self._fold(hashes >> np.uint64(1))
@@ -154,8 +158,18 @@ class DistinctCounter:
             self._sort_pending()
             self._maybe_compact()
 
-    def add_values(self, values: pl.Series) -> None:
-        self.add(hash_values(values))
+    def add_values(self, values: pl.Series, floor: int | None = None) -> None:
+        """Count the non-null values; with a ``floor`` (:meth:`floor` of the counter this one
+        will be merged into), only the hashes that can still change that counter's sketch."""
+        hashes = hash_values(values)
+        if floor is not None:
+            hashes = hashes[(hashes >> np.uint64(1)) < np.uint64(floor)]
+        self.add(hashes)
+
+    def floor(self) -> int | None:
+        """Past the exact limit, the sketch's theta: a hash (shifted to 63 bits) at or above it
+        no longer changes the count, since theta only decreases. None while counting exactly."""
+        return self._sketch.theta if self._sketch is not None else None
 
     def _sort_pending(self) -> None:
         if self._pending:

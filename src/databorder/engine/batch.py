@@ -9,7 +9,7 @@ so batches of a file, files of a folder and partitions on Spark executors combin
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from dataclasses import field as default
@@ -29,6 +29,10 @@ REPEAT_PROBE = 4_096
 REPEAT_SHARE = 0.9
 """Distinct values per field whose sub-kind (public/private, brand) is tallied, in the batches
 asked to (the engine asks the first batch of each table): ``kind()`` runs in Python."""
+SUBJECTS = ("", "subjects")
+"""The key of the distinct-subjects counter among :data:`Floors`."""
+Floors = Mapping[tuple[str, str], int]
+"""Per counter (``(field, category)``, or :data:`SUBJECTS`), the floor of its sketch."""
 
 
 @dataclass(slots=True)
@@ -127,19 +131,40 @@ def start_batch(
     exact_limit: int = DEFAULT_EXACT_LIMIT,
     with_kinds: bool = True,
     pool: Executor | None = None,
+    floors: Floors | None = None,
 ) -> PendingTally:
-    """:func:`tally_batch`, its fields handed to ``pool`` and not waited for."""
+    """:func:`tally_batch`, its fields handed to ``pool`` and not waited for.
+
+    ``floors`` (:func:`floors_of` the tally this batch will be merged into) drops the hashes
+    that can no longer change a field's sketch before they are sorted: the batch's tally is
+    then only fit for that merge.
+    """
     frame = batch if isinstance(batch, pl.DataFrame) else pl.DataFrame(pl.from_arrow(batch))
+    floors = floors or {}
     tasks: list[Callable[[], list[FieldTally]]] = [
-        partial(_tally_text, frame[name], name, exact_limit) for name in plan.text_fields]
-    tasks += [partial(_tally_values, frame, column, detector, exact_limit, with_kinds)
+        partial(_tally_text, frame[name], name, exact_limit, floors)
+        for name in plan.text_fields]
+    tasks += [partial(_tally_values, frame, column, detector, exact_limit, with_kinds,
+                      floors.get((column.field, column.category)))
               for column, detector in plan.value_columns]
-    tasks += [partial(_tally_group, frame, match, exact_limit) for match in plan.table_matches]
+    tasks += [partial(_tally_group, frame, match, exact_limit,
+                      floors.get((",".join(match.fields), match.category)))
+              for match in plan.table_matches]
     results = pool.map(_call, tasks) if pool is not None else map(_call, tasks)
     subjects = None
     if plan.subject_key is not None:
-        subjects = _count_subjects(frame, plan.subject_key.fields, exact_limit)
+        subjects = _count_subjects(frame, plan.subject_key.fields, exact_limit,
+                                   floors.get(SUBJECTS))
     return PendingTally(frame.height, subjects, results)
+
+
+def floors_of(tally: TableTally) -> Floors:
+    """Per counter of ``tally`` that has turned into a sketch, its floor (its theta)."""
+    floors = {key: floor for key, field in tally.fields.items()
+              if (floor := field.distinct.floor()) is not None}
+    if tally.subjects is not None and (floor := tally.subjects.floor()) is not None:
+        floors[SUBJECTS] = floor
+    return floors
 
 
 def _call(task: Callable[[], list[FieldTally]]) -> list[FieldTally]:
@@ -147,7 +172,7 @@ def _call(task: Callable[[], list[FieldTally]]) -> list[FieldTally]:
 
 
 def _count_subjects(frame: pl.DataFrame, fields: tuple[str, ...],
-                    exact_limit: int) -> DistinctCounter:
+                    exact_limit: int, floor: int | None = None) -> DistinctCounter:
     subjects = DistinctCounter(exact_limit)
     if len(fields) == 1:
         keys = as_strings(frame[fields[0]]).str.to_lowercase()
@@ -155,7 +180,7 @@ def _count_subjects(frame: pl.DataFrame, fields: tuple[str, ...],
         keys = pl.select(pl.coalesce(
             pl.lit(f"{i}:") + pl.lit(as_strings(frame[name]).str.to_lowercase())
             for i, name in enumerate(fields))).to_series()
-    subjects.add_values(keys)
+    subjects.add_values(keys, floor)
     _settle(subjects)
     return subjects
 
@@ -177,7 +202,8 @@ def _repeats_often(values: pl.Series) -> bool:
 
 
 def _tally_values(frame: pl.DataFrame, column: ColumnClass, detector: Detector,
-                  exact_limit: int, with_kinds: bool) -> list[FieldTally]:
+                  exact_limit: int, with_kinds: bool,
+                  floor: int | None = None) -> list[FieldTally]:
     values = as_strings(frame[column.field])
     if _repeats_often(values):
         # count_cells and normalize_cells work cell by cell: on the distinct values (in order
@@ -192,7 +218,7 @@ def _tally_values(frame: pl.DataFrame, column: ColumnClass, detector: Detector,
                          column.confidence, column.reason, DistinctCounter(exact_limit),
                          rows=rows)
     if rows:
-        counted.distinct.add_values(detector.normalize_cells(matched))
+        counted.distinct.add_values(detector.normalize_cells(matched), floor)
         _settle(counted.distinct)
         # distinct values are only needed for a few samples (and kinds): look at a prefix
         prefix = matched if with_kinds else matched.head(64)
@@ -204,7 +230,8 @@ def _tally_values(frame: pl.DataFrame, column: ColumnClass, detector: Detector,
     return [counted]
 
 
-def _tally_group(frame: pl.DataFrame, match: TableMatch, exact_limit: int) -> list[FieldTally]:
+def _tally_group(frame: pl.DataFrame, match: TableMatch, exact_limit: int,
+                 floor: int | None = None) -> list[FieldTally]:
     counted = FieldTally(",".join(match.fields), match.category, "table", {"table"},
                          match.confidence, match.reason, DistinctCounter(exact_limit))
     counted.add_samples(list(match.masked_samples))
@@ -214,14 +241,15 @@ def _tally_group(frame: pl.DataFrame, match: TableMatch, exact_limit: int) -> li
     if match.key is not None:
         keys = selected.select(match.key.alias("key")).collect()["key"].drop_nulls()
         counted.rows = keys.len()
-        counted.distinct.add_values(keys.cast(pl.String))
+        counted.distinct.add_values(keys.cast(pl.String), floor)
         _settle(counted.distinct)
     else:
         counted.rows = selected.select(pl.len()).collect().item()
     return [counted]
 
 
-def _tally_text(column: pl.Series, name: str, exact_limit: int) -> list[FieldTally]:
+def _tally_text(column: pl.Series, name: str, exact_limit: int,
+                floors: Floors) -> list[FieldTally]:
     found_fields = []
     texts = as_strings(column)
     tallies = tally_text_column(texts, samples=MAX_SAMPLES, deduplicate=_repeats_often(texts))
@@ -229,7 +257,7 @@ def _tally_text(column: pl.Series, name: str, exact_limit: int) -> list[FieldTal
         counted = FieldTally(name, category, "text", found.detectors, 0.9,
                              "values found in free text", DistinctCounter(exact_limit),
                              rows=len(found.rows))
-        counted.distinct.add_values(found.values())
+        counted.distinct.add_values(found.values(), floors.get((name, category)))
         _settle(counted.distinct)
         counted.add_samples(found.masked)
         found_fields.append(counted)

@@ -21,7 +21,7 @@ from databorder.inventory import Inventory, Problem, SourceResult, now
 from databorder.sources.base import TEXT_COLUMNS, TableSource
 from databorder.sources.open import Skipped, open_target
 
-from .batch import FieldTally, PendingTally, TableTally, start_batch
+from .batch import FieldTally, PendingTally, TableTally, floors_of, start_batch
 from .prefetch import prefetched
 
 _LIST_INDEX = re.compile(r"\.\d+(?=\.|$)")
@@ -96,7 +96,8 @@ def scan_table(
             # one frame read ahead: frames are larger than the source's batches
             for index, frame in enumerate(prefetched(coalesced(batches, FRAME_ROWS), depth=1)):
                 started.append((start_batch(plan, frame, options.exact_limit,
-                                            with_kinds=index == 0, pool=pool), frame.height))
+                                            with_kinds=index == 0, pool=pool,
+                                            floors=floors_of(total)), frame.height))
                 while len(started) > BATCHES_IN_FLIGHT - 1:
                     _merge_next(total, started, observer)
         while started:
