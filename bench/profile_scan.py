@@ -70,7 +70,7 @@ def main() -> None:
             if only and name not in only:
                 continue
             started = time.process_time()
-            engine_batch._tally_text(as_strings(frame[name]), name, 2_000_000)
+            engine_batch._tally_text(as_strings(frame[name]), name, 2_000_000, {})
             spent[f"text {name}"] += time.process_time() - started
         if plan.subject_key is not None:
             started = time.process_time()
