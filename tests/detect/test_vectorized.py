@@ -1,8 +1,13 @@
 """Vectorised helpers: Luhn in Polars and the NumPy byte filters over Arrow buffers."""
 
+import csv
+
 import polars as pl
+import pytest
 from stdnum import luhn
 
+from databorder.detect.base import Detector
+from databorder.detect.registry import value_detectors
 from databorder.detect.vectorized import (
     ASCII_LOWER,
     has_byte_at_least,
@@ -62,3 +67,27 @@ def test_numpy_luhn_matches_stdnum_on_every_length() -> None:
     expected = [n.isdigit() and luhn.is_valid(n) for n in numbers] + [False]
     assert luhn_valid_cells(values).to_list() == expected
 
+
+
+def _reference_values() -> list[str]:
+    """Every reference cell (values, and texts as whole cells), stripped, with look-alikes."""
+    from reference_cases import CASES
+
+    if not CASES.exists():
+        pytest.skip(f"reference cases not found at {CASES}")
+    with CASES.open(newline="", encoding="utf-8") as handle:
+        cells = {row["value_or_text"].strip() for row in csv.DictReader(handle)}
+    cells |= {"4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111112",
+              "35-209900-176148-1", "352099001761481", "352099001761482", "", "x"}
+    return sorted(c for c in cells if c)
+
+
+@pytest.mark.parametrize("detector", value_detectors(), ids=lambda d: d.name)
+def test_count_and_normalize_is_count_cells_then_normalize_cells(detector: Detector) -> None:
+    """The full pass takes both at once; detectors that override it must agree with the two
+    steps on every reference value."""
+    values = pl.Series("cells", _reference_values(), dtype=pl.String)
+    counted, normal = detector.count_and_normalize(values)
+    expected = detector.count_cells(values)
+    assert counted.to_list() == expected.to_list()
+    assert normal.to_list() == detector.normalize_cells(values.filter(expected)).to_list()

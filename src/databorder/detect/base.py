@@ -106,6 +106,12 @@ class Detector(ABC):
         """
         return self.valid_cells(values)
 
+    def count_and_normalize(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:
+        """:meth:`count_cells`, and :meth:`normalize_cells` of the counted cells: detectors
+        whose check already makes the normal form (the digits of a card) return it."""
+        counted = self.count_cells(values)
+        return counted, self.normalize_cells(values.filter(counted))
+
     def normalize_cells(self, values: pl.Series) -> pl.Series:
         """Vectorised :meth:`normalize` over cells the full pass counts."""
         stripped = values.str.strip_chars()

@@ -101,7 +101,9 @@ def as_strings(column: pl.Series) -> pl.Series:
     """A column as stripped strings, nulls for empty cells."""
     values = column if column.dtype == pl.String else column.cast(pl.String, strict=False)
     stripped = values.str.strip_chars()
-    return stripped.set(stripped == "", None)
+    empty = stripped.str.len_bytes() == 0
+    # readers give empty cells as nulls already: most batches have none left to set
+    return stripped.set(empty, None) if empty.any() else stripped
 
 
 def _score(

@@ -129,9 +129,12 @@ class ImeiDetector(Detector):
 
     def count_cells(self, values: pl.Series) -> pl.Series:
         """The full check, on cells already stripped (as the full pass gives them)."""
+        return self.count_and_normalize(values)[0]
+
+    def count_and_normalize(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:
         checks = _imei_cells(values, _IMEI_SHAPE)
         valid = checks["shaped"] & checks["tac_ok"] & luhn_valid_cells(checks["digits"])
-        return valid.alias(values.name)
+        return valid.alias(values.name), checks["digits"].filter(valid).alias(values.name)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
         """The digits; cells come stripped and valid (digits, spaces and dashes only)."""

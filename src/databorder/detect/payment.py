@@ -183,11 +183,14 @@ class PaymentCardDetector(Detector):
         """The full check, on cells already stripped (as the full pass and text give them):
         the grouping of :attr:`cell_pattern`, one issuer range with its length
         (:data:`_ISSUER`, one regex), the Luhn check (NumPy) and not one digit repeated."""
+        return self.count_and_normalize(values)[0]
+
+    def count_and_normalize(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:
         shaped = values.str.contains(f"^(?:{self.cell_pattern})$").fill_null(False)
         digits = values.str.replace_all("[ -]", "")
         valid = (shaped & digits.str.contains(_ISSUER).fill_null(False)
                  & luhn_valid_cells(digits) & ~digits.is_in(_REPEATED_DIGITS).fill_null(False))
-        return valid.alias(values.name)
+        return valid.alias(values.name), digits.filter(valid)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
         """The digits; cells come stripped and valid (digits, spaces and dashes only)."""

@@ -209,16 +209,18 @@ def _tally_values(frame: pl.DataFrame, column: ColumnClass, detector: Detector,
         # count_cells and normalize_cells work cell by cell: on the distinct values (in order
         # of first occurrence) they give the same rows, distinct set and samples
         uniques = values.drop_nulls().unique(maintain_order=True)
-        matched = uniques.filter(detector.count_cells(uniques))
+        counted_cells, normal = detector.count_and_normalize(uniques)
+        matched = uniques.filter(counted_cells)
         rows = int(values.is_in(matched.implode()).sum())
     else:
-        matched = values.filter(detector.count_cells(values))
+        counted_cells, normal = detector.count_and_normalize(values)
+        matched = values.filter(counted_cells)
         rows = matched.len()
     counted = FieldTally(column.field, column.category, "value", {detector.name},
                          column.confidence, column.reason, DistinctCounter(exact_limit),
                          rows=rows)
     if rows:
-        counted.distinct.add_values(detector.normalize_cells(matched), floor)
+        counted.distinct.add_values(normal, floor)
         _settle(counted.distinct)
         # distinct values are only needed for a few samples (and kinds): look at a prefix
         prefix = matched if with_kinds else matched.head(64)
