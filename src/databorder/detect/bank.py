@@ -209,6 +209,11 @@ class IbanDetector(Detector):
         """Registry structure and length, and mod 97, vectorised (no national checks)."""
         return iban_count_cells(iban_compact_cells(values)).alias(values.name)
 
+    def count_and_normalize(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:
+        compact = iban_compact_cells(values)
+        counted = iban_count_cells(compact).alias(values.name)
+        return counted, compact.filter(counted)
+
     def normalize_cells(self, values: pl.Series) -> pl.Series:
         return iban_compact_cells(values)
 
