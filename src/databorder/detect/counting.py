@@ -74,8 +74,8 @@ _SEED_HASH = datasketches.update_theta_sketch().compact().get_seed_hash()
 class ThetaSketch:
     """A Theta sketch (k minimum values) over 63-bit hashes, updated and merged in NumPy.
 
-    It holds the ``k = 2**lg_k`` smallest distinct hashes and ``theta``, the next one (the
-    largest hash a retained value may have): the estimate is ``retained / (theta / 2**63)``.
+    It holds the ``k = 2**lg_k`` smallest distinct hashes and ``theta``, the next one (every
+    retained hash is below it): the estimate is ``retained / (theta / 2**63)``, unbiased.
     The estimate and its bounds are DataSketches' own, computed on the compact sketch this
     state serialises to (Theta serial version 3: three preamble longs, then the sorted hashes).
     """
