@@ -213,3 +213,19 @@ def test_floors_drop_only_hashes_that_cannot_change_a_sketch(tmp_path: Path) -> 
     assert with_floors.fields[key].distinct.result() == whole.fields[key].distinct.result()
     assert not whole.fields[key].distinct.result().exact
     assert kept_with < kept_whole / 2
+
+
+def test_a_scan_leaves_no_phone_number_in_the_caches(tmp_path: Path) -> None:
+    from databorder.detect.contact import E164_TABLE, forget_phone_numbers, phone_e164
+    from databorder.engine.local import scan_targets
+
+    path = tmp_path / "contacts.csv"
+    path.write_text("name,phone\n" + "".join(f"Ann {i},+1 415 555 {i:04d}\n" for i in range(50)),
+                    encoding="utf-8")
+    inventory = scan_targets([str(path)], ScanOptions())
+    assert any(f.category == "phone" for s in inventory.sources for f in s.fields)
+    assert phone_e164.cache_info().currsize == 0
+    # the table is empty too: a lookup asks libphonenumber again
+    assert E164_TABLE.lookup(pl.Series(["+14155550001"])).to_list() == ["+14155550001"]
+    assert phone_e164.cache_info().currsize == 1
+    forget_phone_numbers()

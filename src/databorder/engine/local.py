@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from databorder.detect.base import TableMatch
 from databorder.detect.columns import SAMPLE_ROWS, TablePlan, plan_table
+from databorder.detect.contact import forget_phone_numbers
 from databorder.detect.counting import DEFAULT_EXACT_LIMIT
 from databorder.errors import DataborderError, InputError
 from databorder.inventory import Inventory, Problem, SourceResult, now
@@ -193,4 +194,5 @@ def scan_targets(
         except DataborderError as error:
             inventory.errors.append(Problem(target, str(error)))
     inventory.finished_at = now()
+    forget_phone_numbers()
     return inventory
