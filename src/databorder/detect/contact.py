@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -404,49 +405,79 @@ def phone_e164(candidate: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-class E164Table:
-    """:func:`phone_e164` over a column of keys, through a table of the keys seen so far.
+class RememberedTable:
+    """Columns computed once per distinct key and remembered across batches, joined in Polars.
 
-    A join in Polars instead of a Python call per key: a column of a few thousand numbers
-    repeated over millions of rows calls libphonenumber once per number and no Python per
-    row or per batch. The table is shared by threads and bounded (emptied when it outgrows
-    :attr:`MAX_KEYS`).
+    ``describe`` gets the keys not seen yet (distinct, no nulls) and returns a frame with a
+    ``key`` column and the remembered columns. A column of a few thousand phone numbers
+    repeated over millions of rows is then described once per number, with no Python per row
+    or per batch. Shared by threads; bounded (emptied when it outgrows :attr:`MAX_KEYS`).
     """
 
     MAX_KEYS = 1 << 20
 
-    def __init__(self) -> None:
-        self._known = pl.DataFrame(schema={"key": pl.String, "e164": pl.String})
+    def __init__(self, schema: dict[str, type[pl.DataType]],
+                 describe: Callable[[pl.Series], pl.DataFrame]) -> None:
+        self._known = pl.DataFrame(schema={"key": pl.String, **schema})
+        self._describe = describe
         self._lock = threading.Lock()
 
     def clear(self) -> None:
         with self._lock:
             self._known = self._known.clear()
 
-    def lookup(self, keys: pl.Series) -> pl.Series:
-        """Per key, its E.164 form, null where it is no valid number."""
+    def lookup(self, keys: pl.Series) -> pl.DataFrame:
+        """The remembered columns, one row per key (nulls for null keys)."""
         known = self._known
         distinct = keys.drop_nulls().unique()
         missing = distinct.filter(~distinct.is_in(known["key"].implode()))
         if missing.len():
-            found = pl.DataFrame({"key": missing, "e164": pl.Series(
-                [phone_e164(key) for key in missing.to_list()], dtype=pl.String)})
+            found = self._describe(missing.rename("key")).select(known.columns).cast(
+                known.schema)
             with self._lock:
                 held = self._known if self._known.height < self.MAX_KEYS else found.clear()
                 self._known = pl.concat([held, found], rechunk=False).unique(
                     "key", keep="first", maintain_order=True)
             known = pl.concat([known, found], rechunk=False)  # found: keys not in known
         return keys.rename("key").to_frame().join(
-            known, on="key", how="left", maintain_order="left")["e164"].alias(keys.name)
+            known, on="key", how="left", maintain_order="left").drop("key")
 
 
-E164_TABLE = E164Table()
+def _e164_of_keys(keys: pl.Series) -> pl.DataFrame:
+    return pl.DataFrame({"key": keys, "e164": pl.Series(
+        [phone_e164(key) for key in keys.to_list()], dtype=pl.String)})
+
+
+E164_TABLE = RememberedTable({"e164": pl.String}, _e164_of_keys)
+""":func:`phone_e164` per :func:`phone_key` (numbers equal up to spacing share a key)."""
+
+
+def _describe_cells(cells: pl.Series) -> pl.DataFrame:
+    """Per stripped cell: the shape check, its E.164 form (null unless a valid number; only
+    shaped cells are asked, and not plain national numbers shorter than any number of the
+    regions tried) and its digits."""
+    shaped = phone_shape_cells(cells)
+    too_short = (cells.str.contains(_PLAIN_NATIONAL)
+                 & (cells.str.count_matches("[0-9]") < _MIN_NATIONAL_DIGITS)).fill_null(False)
+    asked = shaped & ~too_short
+    e164 = pl.Series("e164", [None] * cells.len(), dtype=pl.String)
+    if asked.any():
+        e164 = e164.scatter(asked.arg_true(),
+                            E164_TABLE.lookup(phone_key_cells(cells.filter(asked)))["e164"])
+    return pl.DataFrame({"key": cells, "shaped": shaped, "e164": e164,
+                         "digits": phone_digits_cells(cells)})
+
+
+PHONE_CELLS = RememberedTable(
+    {"shaped": pl.Boolean, "e164": pl.String, "digits": pl.String}, _describe_cells)
+"""Per stripped cell of a phone column or phone candidate in text: shape, E.164, digits."""
 
 
 def forget_phone_numbers() -> None:
     """Drop the numbers the caches hold (the engine calls it when a scan ends): a process that
     goes on, a test run or a notebook, keeps no personal data from a finished scan."""
     E164_TABLE.clear()
+    PHONE_CELLS.clear()
     phone_e164.cache_clear()
 
 
@@ -554,31 +585,21 @@ class PhoneDetector(Detector):
         return self._checked(values)[0]
 
     def _checked(self, values: pl.Series) -> tuple[pl.Series, pl.DataFrame]:
-        """:meth:`valid_cells`, and the valid stripped cells (``c``, distinct) with their
-        E.164 form (``e``)."""
-        stripped = values.str.strip_chars()
-        # every check runs on the distinct cells: text candidates repeat (a third are distinct)
-        distinct = stripped.drop_nulls().unique()
-        candidates = distinct.filter(phone_shape_cells(distinct))
-        too_short = (candidates.str.contains(_PLAIN_NATIONAL)
-                     & (candidates.str.count_matches("[0-9]") < _MIN_NATIONAL_DIGITS))
-        candidates = candidates.filter(~too_short.fill_null(False))
-        numbers = pl.DataFrame({"c": candidates, "e": E164_TABLE.lookup(
-            phone_key_cells(candidates))}).drop_nulls("e")
-        valid = stripped.is_in(numbers["c"].implode()).fill_null(False).alias(values.name)
-        return valid, numbers
+        """:meth:`valid_cells`, and per cell the remembered shape, E.164 form and digits
+        (:data:`PHONE_CELLS`, keyed by the stripped cell)."""
+        cells = PHONE_CELLS.lookup(values.str.strip_chars())
+        valid = (cells["shaped"] & cells["e164"].is_not_null()).fill_null(False)
+        return valid.alias(values.name), cells
 
     def valid_found(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:
-        """:meth:`valid_cells`, and the E.164 form of the valid values from the same keys
+        """:meth:`valid_cells`, and the E.164 form of the valid values from the same lookup
         (values with spaces around them, which text extraction does not give, take
         :meth:`normalize_found`)."""
-        valid, numbers = self._checked(values)
+        valid, cells = self._checked(values)
         found = values.filter(valid)
         if not found.equals(found.str.strip_chars()):
             return valid, self.normalize_found(found)
-        normal = found.rename("c").to_frame().join(numbers, on="c", how="left",
-                                                   maintain_order="left")["e"]
-        return valid, normal.alias(values.name)
+        return valid, cells["e164"].filter(valid).alias(values.name)
 
     def count_cells(self, values: pl.Series) -> pl.Series:
         """The shape check of :func:`phone_shape_cells` only (no libphonenumber)."""
@@ -590,14 +611,13 @@ class PhoneDetector(Detector):
         ``(415) 555-0132`` and ``+1 415 555 0132`` count once; the keys are made in Polars,
         with one cached libphonenumber check per distinct key. Cells that pass the shape check
         but are no valid number keep :func:`phone_digits_cells`."""
-        canonical = E164_TABLE.lookup(phone_key_cells(values.str.strip_chars()))
-        return pl.select(pl.coalesce(canonical, phone_digits_cells(values))).to_series().alias(
-            values.name)
+        cells = PHONE_CELLS.lookup(values.str.strip_chars())
+        return cells.select(pl.coalesce("e164", "digits")).to_series().alias(values.name)
 
     def normalize_found(self, values: pl.Series) -> pl.Series:
         """:meth:`normalize` (E.164) with the keys made in Polars and one cached check per
         distinct key."""
-        canonical = E164_TABLE.lookup(phone_key_cells(values))
+        canonical = E164_TABLE.lookup(phone_key_cells(values))["e164"]
         return pl.select(pl.coalesce(canonical, values)).to_series().alias(values.name)
 
     def find_in_text(self, text: str) -> list[tuple[int, int, str]]:
