@@ -66,12 +66,9 @@ class Recording:
             self.store.close()
 
 
-def start_recording(url: str | None, command: str, arguments: dict[str, Any],
-                    keep: bool = True) -> Recording | None:
-    """Begin a run of ``command`` in the store (see the module's docstring), unless ``keep``
-    is false."""
-    if not keep:
-        return None
+def start_recording(url: str | None, command: str, arguments: dict[str, Any]) -> Recording:
+    """Begin a run of ``command`` in the store (see the module's docstring); ``--no-store``
+    is decided by the caller, which then does not import the store at all."""
     store = Store.open(url)
     try:
         recording = Recording(store, store.begin_run(command, arguments))
