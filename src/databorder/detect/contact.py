@@ -605,6 +605,13 @@ class PhoneDetector(Detector):
         """The shape check of :func:`phone_shape_cells` only (no libphonenumber)."""
         return phone_shape_cells(values)
 
+    def count_and_normalize(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:
+        """Both from one :data:`PHONE_CELLS` lookup, which holds the shape check too."""
+        cells = PHONE_CELLS.lookup(values.str.strip_chars())
+        counted = cells["shaped"].fill_null(False).alias(values.name)
+        return counted, cells.filter(counted).select(
+            pl.coalesce("e164", "digits")).to_series().alias(values.name)
+
     def normalize_cells(self, values: pl.Series) -> pl.Series:
         """E.164 where the cell is a valid number, read as :meth:`valid_cells` reads it (the
         same regions, in the same order, for numbers without a country code), so that
