@@ -97,13 +97,14 @@ class ThetaSketch:
 
     def merge(self, other: ThetaSketch) -> None:
         """The union: what either counted."""
-        self._theta = min(self._theta, other._theta)
+        if other._theta < self._theta:  # every retained hash stays below theta
+            self._theta = other._theta
+            self._retained = self._retained[self._retained < np.uint64(self._theta)]
         self._fold(other._retained)
 
     def _fold(self, hashes: Hashes) -> None:
         below = hashes[hashes < np.uint64(self._theta)]
-        kept = self._retained[self._retained < np.uint64(self._theta)]
-        merged = sorted_unique([kept], [below])
+        merged = sorted_unique([self._retained], [below])
         if merged.size > self._k:
             self._theta = int(merged[self._k])
             merged = merged[:self._k]
