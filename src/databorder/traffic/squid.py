@@ -18,6 +18,7 @@ The ``combined`` (Apache-like) format is read by :mod:`databorder.traffic.squid_
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -52,16 +53,17 @@ def host_port(method: str, url: str) -> tuple[str | None, str | None]:
     return (host.lower().rstrip(".") if host else None), port
 
 
-class SquidReader(FlowReader):
-    """Squid's native access.log."""
+class ProxyLogReader(FlowReader):
+    """A proxy access log: one line per request, each line of the format's ``row`` pattern;
+    subclasses turn lines into :data:`ProxyRecord` and :func:`proxy_flow_batches` does the
+    rest (``ts`` in ``time_format`` when set, else epoch seconds)."""
 
-    name: ClassVar[str] = "squid"
-    suffixes: ClassVar[tuple[str, ...]] = (".log",)
-    sniff_order: ClassVar[int] = 30
+    row: ClassVar[re.Pattern[str]]
+    time_format: ClassVar[str | None] = None
 
     def sniff(self, head: bytes) -> bool:
         lines = first_lines(head, 1)
-        return bool(lines) and bool(_ROW.match(lines[0]))
+        return bool(lines) and bool(self.row.match(lines[0]))
 
     def batches(
         self, path: Path, progress: ProgressFn | None = None,
@@ -69,10 +71,24 @@ class SquidReader(FlowReader):
     ) -> Iterator[pa.RecordBatch]:
         source = str(path)
         yield from proxy_flow_batches(source, self._records(source, path, progress),
-                                      extra_columns)
+                                      extra_columns, time_format=self.time_format)
 
-    @staticmethod
-    def _records(source: str, path: Path, progress: ProgressFn | None) -> Iterator[ProxyRecord]:
+    @abstractmethod
+    def _records(self, source: str, path: Path,
+                 progress: ProgressFn | None) -> Iterator[ProxyRecord]:
+        """The records of the egress rows, with their line numbers."""
+
+
+class SquidReader(ProxyLogReader):
+    """Squid's native access.log."""
+
+    name: ClassVar[str] = "squid"
+    suffixes: ClassVar[tuple[str, ...]] = (".log",)
+    sniff_order: ClassVar[int] = 30
+    row: ClassVar[re.Pattern[str]] = _ROW
+
+    def _records(self, source: str, path: Path,
+                 progress: ProgressFn | None) -> Iterator[ProxyRecord]:
         for number, line in numbered_lines(path, compression_of(path), progress):
             words = decode(line).split()
             if not words:

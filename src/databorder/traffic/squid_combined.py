@@ -19,19 +19,16 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
-
-import pyarrow as pa
 
 from databorder.errors import ReadError
 from databorder.sources.base import ProgressFn
 from databorder.sources.compression import compression_of
 
-from .flow import FlowReader
-from .lines import decode, first_lines, numbered_lines
-from .squid import ProxyRecord, host_port, proxy_flow_batches
+from .lines import decode, numbered_lines
+from .squid import ProxyLogReader, ProxyRecord, host_port
 
 _ROW = re.compile(
     r'^(?P<client>\S+) \S+ \S+ \[(?P<time>[^\]]+)\] "(?P<method>[A-Za-z_-]+) (?P<url>\S+)'
@@ -46,27 +43,17 @@ def _address(host: str) -> str | None:
         return None
 
 
-class SquidCombinedReader(FlowReader):
+class SquidCombinedReader(ProxyLogReader):
     """Squid's ``combined`` access.log: destinations named by the URL host only."""
 
     name: ClassVar[str] = "squid-combined"
     suffixes: ClassVar[tuple[str, ...]] = (".log",)
     sniff_order: ClassVar[int] = 31
+    row: ClassVar[re.Pattern[str]] = _ROW
+    time_format: ClassVar[str | None] = _TIME_FORMAT
 
-    def sniff(self, head: bytes) -> bool:
-        lines = first_lines(head, 1)
-        return bool(lines) and bool(_ROW.match(lines[0]))
-
-    def batches(
-        self, path: Path, progress: ProgressFn | None = None,
-        extra_columns: Sequence[str] = (),
-    ) -> Iterator[pa.RecordBatch]:
-        source = str(path)
-        yield from proxy_flow_batches(source, self._records(source, path, progress),
-                                      extra_columns, time_format=_TIME_FORMAT)
-
-    @staticmethod
-    def _records(source: str, path: Path, progress: ProgressFn | None) -> Iterator[ProxyRecord]:
+    def _records(self, source: str, path: Path,
+                 progress: ProgressFn | None) -> Iterator[ProxyRecord]:
         for number, line in numbered_lines(path, compression_of(path), progress):
             text = decode(line).rstrip("\r")
             if not text.strip():
