@@ -51,8 +51,8 @@ def main() -> None:
     spent: dict[str, float] = defaultdict(float)
     read = 0.0
     clock = time.process_time()
-    batches = table.batches(plan.columns_needed, lambda _: None)
-    for index, frame in enumerate(coalesced(batches, FRAME_ROWS)):
+    frames = table.frames(plan.columns_needed, lambda _: None, FRAME_ROWS)
+    for index, frame in enumerate(coalesced(frames, FRAME_ROWS)):
         read += time.process_time() - clock
         if args.batches and index >= args.batches:
             break

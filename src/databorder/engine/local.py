@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 import polars as pl
-import pyarrow as pa
 
 from databorder.detect.base import TableMatch
 from databorder.detect.columns import SAMPLE_ROWS, TablePlan, plan_table
@@ -86,16 +85,16 @@ def scan_table(
     total = TableTally()
     # with nothing to count, one column is enough to count rows
     columns = plan.columns_needed or plan.all_columns[:1] or None
-    batches = table.batches(columns, lambda consumed: observer.advance(consumed, 0))
+    frames = table.frames(columns, lambda consumed: observer.advance(consumed, 0), FRAME_ROWS)
     started: deque[tuple[PendingTally, int]] = deque()
     with ThreadPoolExecutor(max_workers=options.threads) as pool:
         if not plan.columns_needed:
-            for batch in prefetched(batches):
-                total.rows += batch.num_rows
-                observer.advance(0, batch.num_rows)
+            for frame in prefetched(frames):
+                total.rows += frame.height
+                observer.advance(0, frame.height)
         else:
             # one frame read ahead: frames are larger than the source's batches
-            for index, frame in enumerate(prefetched(coalesced(batches, FRAME_ROWS), depth=1)):
+            for index, frame in enumerate(prefetched(coalesced(frames, FRAME_ROWS), depth=1)):
                 started.append((start_batch(plan, frame, options.exact_limit,
                                             with_kinds=index == 0, pool=pool,
                                             floors=floors_of(total)), frame.height))
@@ -117,16 +116,15 @@ def scan_table(
     )
 
 
-def coalesced(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pl.DataFrame]:
-    """The batches as Polars frames, consecutive short ones joined while a frame stays
-    within ``rows`` rows (Arrow's 8 MiB CSV blocks of wide rows are 25,000 rows, and every
-    frame repeats the per-batch work of the scan). Joined chunk by chunk, not copied: no
-    larger buffers than the source's own (larger Arrow blocks made the peak memory grow
-    with the file). Batches whose columns differ are not joined."""
+def coalesced(frames: Iterable[pl.DataFrame], rows: int) -> Iterator[pl.DataFrame]:
+    """The frames, consecutive short ones joined while a frame stays within ``rows`` rows
+    (Arrow's 8 MiB CSV blocks of wide rows are 25,000 rows, and every frame repeats the
+    per-batch work of the scan). Joined chunk by chunk, not copied: no larger buffers than
+    the source's own (larger Arrow blocks made the peak memory grow with the file). Frames
+    whose columns differ are not joined."""
     pending: list[pl.DataFrame] = []
     held = 0
-    for batch in batches:
-        frame = pl.DataFrame(pl.from_arrow(batch))
+    for frame in frames:
         if pending and (frame.schema != pending[0].schema
                         or held + frame.height > rows):
             yield _joined(pending)

@@ -2,9 +2,10 @@
 
 A scan target (a path or a database URL) opens into one or more :class:`TableSource`: a file
 is one table, a database one per table. A table source gives a small ``sample`` (used to
-classify columns) and then streams bounded ``batches`` of the columns asked for, so memory
-stays flat however large the input. Column names are flat strings; nested JSON fields are
-flattened into dotted paths (``device.wifi.bssid``) by the reader. Cell values are Arrow
+classify columns) and then streams bounded ``batches`` of the columns asked for (Arrow record
+batches; ``frames`` gives them as Polars frames), so memory stays flat however large the
+input. Column names are flat strings; nested JSON fields are flattened into dotted paths
+(``device.wifi.bssid``) by the reader. Cell values are Arrow
 primitives; readers of text formats give strings.
 
 A free-text source (plain text, logs) has ``is_text`` set and yields two columns:
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
 
+import polars as pl
 import pyarrow as pa
 
 from databorder.errors import InputError
@@ -57,6 +59,16 @@ class TableSource(ABC):
         self, columns: Sequence[str] | None = None, progress: ProgressFn | None = None
     ) -> Iterator[pa.RecordBatch]:
         """Stream the whole table in bounded batches, only ``columns`` when given."""
+
+    def frames(
+        self, columns: Sequence[str] | None = None, progress: ProgressFn | None = None,
+        rows: int = BATCH_ROWS,
+    ) -> Iterator[pl.DataFrame]:
+        """:meth:`batches` as Polars frames, as the engine counts them. ``rows`` is the frame
+        size the caller would like; a reader that parses straight into Polars gives frames
+        of that size and overrides this."""
+        for batch in self.batches(columns, progress):
+            yield pl.DataFrame(pl.from_arrow(batch))
 
     @property
     def label(self) -> str:

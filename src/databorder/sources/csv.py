@@ -16,11 +16,12 @@ import csv as stdcsv
 import io
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -178,7 +179,7 @@ class CsvSource(TableSource):
     def sample(self, rows: int) -> pa.Table:
         collected: list[pa.RecordBatch] = []
         count = 0
-        for batch in self._read(None, None, block_bytes=1 << 20):
+        for batch in self._read(list(self.columns), _HighWaterProgress(None), 1 << 20):
             collected.append(batch.slice(0, rows - count))
             count += collected[-1].num_rows
             if count >= rows:
@@ -189,33 +190,89 @@ class CsvSource(TableSource):
     def batches(
         self, columns: Sequence[str] | None = None, progress: ProgressFn | None = None
     ) -> Iterator[pa.RecordBatch]:
-        return self._read(columns, progress, self.block_bytes)
+        return self._read(self._wanted(columns), _HighWaterProgress(progress), self.block_bytes)
 
-    def _read(
-        self, columns: Sequence[str] | None, progress: ProgressFn | None, block_bytes: int,
-    ) -> Iterator[pa.RecordBatch]:
-        """Batches of strings: read as UTF-8 (Arrow validates while converting, cheaper than
-        a cast of bytes); past a block that is not valid UTF-8, read again as bytes, decoded
-        column by column, from the first row not yet given."""
+    def frames(
+        self, columns: Sequence[str] | None = None, progress: ProgressFn | None = None,
+        rows: int = BATCH_ROWS,
+    ) -> Iterator[pl.DataFrame]:
+        """Polars' parser for a plain file (about 40 % less CPU than Arrow's, in frames of
+        ``rows`` rows); Arrow's for compressed files and streams, and from the first frame
+        Polars cannot read exactly: Arrow then reads on from the first row not yet given.
+
+        Polars fills the fields missing from a short row and reads a blank line as a row of
+        empty fields; Arrow reports the first and skips the second. Both leave the last
+        field empty, so a frame with an empty last field is left to Arrow, as is any error
+        (a long row, invalid UTF-8)."""
+        wanted = self._wanted(columns)
+        reporter = _HighWaterProgress(progress)
+        given = 0
+        if self.compression is None and self.path.is_file():
+            parsed = self._polars_frames(wanted, reporter, rows)
+            while True:
+                try:
+                    frame = next(parsed)
+                except StopIteration:
+                    return
+                except (pl.exceptions.PolarsError, OSError, _ArrowMustReadError):
+                    break
+                given += frame.height
+                yield frame
+            parsed.close()
+            reporter.restart()
+        for batch in self._read(wanted, reporter, self.block_bytes, skip=given):
+            yield pl.DataFrame(pl.from_arrow(batch))
+
+    def _wanted(self, columns: Sequence[str] | None) -> list[str]:
         wanted = list(columns) if columns is not None else list(self.columns)
         missing = [c for c in wanted if c not in self.columns]
         if missing:
             raise InputError(self.source, f"no column {missing[0]!r}")
-        reporter = _HighWaterProgress(progress)
-        given = 0
+        return wanted
+
+    def _polars_frames(self, wanted: list[str], progress: ProgressFn, rows: int
+                       ) -> Generator[pl.DataFrame, None, None]:
+        """Frames of the ``wanted`` columns, empty cells null; raises :class:`_ArrowMustReadError`
+        at a frame with an empty last field. Progress is estimated from the bytes per line
+        of the file's head (Polars does not tell its position)."""
+        last = pl.col(self.columns[-1])
+        flag = "_".join(("", *self.columns, "last_empty"))  # no column's name
+        query = pl.scan_csv(
+            self.path, has_header=self.dialect.has_header, separator=self.dialect.delimiter,
+            schema={c: pl.String for c in self.columns}, empty_string_is_null=False,
+            raise_if_empty=False, glob=False,  # a file name may hold ``[`` or ``*``
+        ).select(*(pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c)
+                   for c in wanted),
+                 (last.str.len_bytes() == 0).alias(flag))
+        size = self.size_bytes or 0
+        per_row = _bytes_per_line(self.path)
+        reported = read = 0
+        for frame in query.collect_batches(chunk_size=rows):
+            if frame[flag].any():
+                raise _ArrowMustReadError
+            read += frame.height
+            estimate = min(size, round(read * per_row))
+            progress(estimate - reported)
+            reported = estimate
+            if frame.height:
+                yield frame.drop(flag)
+        progress(size - reported)
+
+    def _read(
+        self, wanted: list[str], reporter: _HighWaterProgress, block_bytes: int, skip: int = 0,
+    ) -> Iterator[pa.RecordBatch]:
+        """Batches of strings from the row ``skip`` on: read as UTF-8 (Arrow validates while
+        converting, cheaper than a cast of bytes); past a block that is not valid UTF-8, read
+        again as bytes, decoded column by column, from the first row not yet given."""
+        given = skip
         try:
-            for batch in self._parse(wanted, reporter, block_bytes, pa.string()):
+            for batch in _after(self._parse(wanted, reporter, block_bytes, pa.string()), skip):
                 given += batch.num_rows
                 yield batch
             return
         except _NotUtf8Error:
             reporter.restart()
-        for batch in self._parse(wanted, reporter, block_bytes, pa.binary()):
-            if given >= batch.num_rows:
-                given -= batch.num_rows
-                continue
-            yield batch.slice(given) if given else batch
-            given = 0
+        yield from _after(self._parse(wanted, reporter, block_bytes, pa.binary()), given)
 
     def _parse(
         self, wanted: list[str], progress: ProgressFn, block_bytes: int, cell_type: pa.DataType,
@@ -287,6 +344,26 @@ _INVALID_UTF8 = "invalid UTF8"
 
 class _NotUtf8Error(Exception):
     """A block holds a cell that is not UTF-8: the read goes on as bytes."""
+
+
+class _ArrowMustReadError(Exception):
+    """Polars' frame may hide a short row or a blank line: Arrow reads on."""
+
+
+def _after(batches: Iterator[pa.RecordBatch], skip: int) -> Iterator[pa.RecordBatch]:
+    """``batches`` without their first ``skip`` rows."""
+    for batch in batches:
+        if skip >= batch.num_rows:
+            skip -= batch.num_rows
+            continue
+        yield batch.slice(skip) if skip else batch
+        skip = 0
+
+
+def _bytes_per_line(path: Path) -> float:
+    """Average length of the lines of the file's head (the whole file if shorter)."""
+    head = read_head(path, None)
+    return len(head) / max(1, head.count(b"\n"))
 
 
 class _HighWaterProgress:
