@@ -107,8 +107,9 @@ class Detector(ABC):
         return self.valid_cells(values)
 
     def count_and_normalize(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:
-        """:meth:`count_cells`, and :meth:`normalize_cells` of the counted cells: detectors
-        whose check already makes the normal form (the digits of a card) return it."""
+        """:meth:`count_cells`, and :meth:`normalize_cells` of the counted cells (in any
+        order: they are only counted): detectors whose check already makes the normal form
+        (the digits of a card) return it."""
         counted = self.count_cells(values)
         return counted, self.normalize_cells(values.filter(counted))
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+import numpy as np
 import polars as pl
 from stdnum import imei as stdnum_imei
 from stdnum import luhn
 
 from .base import Detector
-from .vectorized import luhn_valid_cells
+from .vectorized import SeparatedDigits, luhn_valid_numbers
 
 # GSMA Reporting Body Identifiers: the first two digits of every allocated TAC. Credit-card
 # prefixes that share the 15-digit length (Amex 34/37) are not among them.
@@ -29,6 +30,11 @@ _IMEISV_SHAPE = (
 )
 _REPEATED_DIGITS = pl.Series([str(d) * n for d in range(10) for n in (15, 16)]).implode()
 """Fillers: one digit repeated over an IMEI's or IMEISV's length."""
+_IMEI_DIGITS = 15
+_REPEATED_NUMBERS = np.array([int(str(d) * _IMEI_DIGITS) for d in range(10)], dtype=np.uint64)
+_REPORTING_BODY = np.zeros(100, dtype=np.bool_)
+"""Indexed by the number the first two digits write: a reporting body's."""
+_REPORTING_BODY[[int(body) for body in REPORTING_BODIES]] = True
 _DIGIT_BOUNDARY_BEFORE = r"(?<![0-9A-Za-z_\-])"
 _DIGIT_BOUNDARY_AFTER = r"(?![0-9A-Za-z_]|-[0-9])"
 
@@ -132,9 +138,16 @@ class ImeiDetector(Detector):
         return self.count_and_normalize(values)[0]
 
     def count_and_normalize(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:
-        checks = _imei_cells(values, _IMEI_SHAPE)
-        valid = checks["shaped"] & checks["tac_ok"] & luhn_valid_cells(checks["digits"])
-        return valid.alias(values.name), checks["digits"].filter(valid).alias(values.name)
+        """The shape (a regex only for cells that are not bare digits), then on the 15
+        digits as a number in NumPy: a reporting body, the Luhn check, no one-digit filler.
+        The normal form is the digits."""
+        read = SeparatedDigits(values, f"^(?:{_IMEI_SHAPE})$")
+        cells = read.cells
+        valid = (read.shaped & cells.plain & (cells.lengths == _IMEI_DIGITS)
+                 & _REPORTING_BODY.take(cells.leading(2) % 100)
+                 & luhn_valid_numbers(cells.numbers)
+                 & ~np.isin(cells.numbers, _REPEATED_NUMBERS))
+        return pl.Series(values.name, valid, dtype=pl.Boolean), read.digits(valid)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
         """The digits; cells come stripped and valid (digits, spaces and dashes only)."""

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from re import _parser  # type: ignore[attr-defined]  # fixed width of issuer prefixes
-from typing import ClassVar
+from re import _constants, _parser  # type: ignore[attr-defined]  # issuer prefixes
+from typing import Any, ClassVar
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 from stdnum import luhn
 
 from .base import Detector
 from .masking import mask_middle_digits
-from .vectorized import luhn_valid_cells
+from .vectorized import SeparatedDigits, luhn_valid_numbers
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,43 +59,60 @@ CARD_BRANDS: tuple[CardBrand, ...] = (
 _BRAND_REGEXES = tuple((brand, re.compile(brand.regex)) for brand in CARD_BRANDS)
 
 
-def _top_level_alternatives(pattern: str) -> list[str]:
-    parts, depth, current = [], 0, ""
-    for char in pattern:
-        depth += (char == "(") - (char == ")")
-        if char == "|" and depth == 0:
-            parts.append(current)
-            current = ""
+def _expand(items: Any) -> list[str]:
+    """Every string a fixed-width regex without quantified ranges matches (issuer prefixes:
+    literals, classes, groups, alternatives and ``{n}``)."""
+    strings = [""]
+    for op, arg in items:
+        if op is _constants.LITERAL:
+            options = [chr(arg)]
+        elif op is _constants.IN:
+            options = []
+            for kind, value in arg:
+                if kind is _constants.LITERAL:
+                    options.append(chr(value))
+                elif kind is _constants.RANGE:
+                    options.extend(chr(c) for c in range(value[0], value[1] + 1))
+                else:
+                    raise ValueError(f"unexpected class item {kind}")
+        elif op is _constants.SUBPATTERN:
+            options = _expand(arg[-1])
+        elif op is _constants.BRANCH:
+            options = [s for branch in arg[1] for s in _expand(branch)]
+        elif op is _constants.MAX_REPEAT and arg[0] == arg[1]:
+            options = [""]
+            for _ in range(arg[0]):
+                options = [a + b for a in options for b in _expand(arg[2])]
         else:
-            current += char
-    return [*parts, current]
+            raise ValueError(f"issuer prefix with {op}: not of fixed width")
+        strings = [a + b for a in strings for b in options]
+    return strings
 
 
-def _lengths_pattern(counts: list[int]) -> str:
-    """``[0-9]{a,b}`` for a run of counts, alternatives otherwise."""
-    if counts == list(range(counts[0], counts[-1] + 1)):
-        return f"[0-9]{{{counts[0]},{counts[-1]}}}" if len(counts) > 1 else f"[0-9]{{{counts[0]}}}"
-    return "(?:" + "|".join(f"[0-9]{{{n}}}" for n in counts) + ")"
+_PREFIX_DIGITS = 6
+_MIN_CARD = 12
 
 
-def _issuer_pattern() -> str:
-    """One anchored Rust regex of every issuer range with its lengths, over bare digits.
-
-    Each prefix alternative has a fixed width (checked), so ``prefix[0-9]{length - width}``
-    spells range and length together; one regex is about ten times faster than one per brand.
-    """
-    forms = []
+def _issuer_length_table() -> npt.NDArray[np.uint8]:
+    """Per six-digit prefix, a bit per card length from 12 to 19 (bit ``length - 12``) that
+    some issuer range with that prefix allows. Ranges are at most six digits wide, and a
+    lookup by number replaces a regex of every range with its lengths (five times slower)."""
+    table = np.zeros(10 ** _PREFIX_DIGITS, dtype=np.uint8)
     for brand in CARD_BRANDS:
-        for prefix in _top_level_alternatives(brand.prefix):
-            low, high = _parser.parse(prefix).getwidth()
-            if low != high:
-                raise ValueError(f"card prefix {prefix!r} has no fixed width")
-            rest = _lengths_pattern(sorted(n - low for n in brand.lengths))
-            forms.append(f"(?:{prefix}){rest}")
-    return "^(?:" + "|".join(forms) + ")$"
+        bits = sum(1 << (n - _MIN_CARD) for n in brand.lengths)
+        for prefix in _expand(_parser.parse(brand.prefix)):
+            width = len(prefix)
+            if width > _PREFIX_DIGITS:
+                raise ValueError(f"card prefix {prefix!r} longer than {_PREFIX_DIGITS} digits")
+            scale = 10 ** (_PREFIX_DIGITS - width)
+            table[int(prefix) * scale:(int(prefix) + 1) * scale] |= bits
+    return table
 
 
-_ISSUER = _issuer_pattern()
+_ISSUER_LENGTHS = _issuer_length_table()
+_GROUPED_CARD = r"^[0-9]{3,9}(?:[ -][0-9]{3,9}){1,6}$"
+"""The grouped form of :attr:`PaymentCardDetector.cell_pattern` (bare digits are read as
+numbers)."""
 _SEPARATORS = re.compile(r"[ -]")
 _GROUP = re.compile(r"[0-9]+")
 _MAX_GROUPS_IN_RUN = 40
@@ -111,10 +130,10 @@ def _digits(candidate: str) -> str:
     return _SEPARATORS.sub("", candidate)
 
 
-_REPEATED_DIGITS = pl.Series([
-    str(digit) * length for digit in range(10) for length in range(12, 20)
+_REPEATED_NUMBERS = np.array([
+    int(str(digit) * length) for digit in range(1, 10) for length in range(_MIN_CARD, 20)
     if card_brand(str(digit) * length) and luhn.is_valid(str(digit) * length)
-], dtype=pl.String).implode()
+], dtype=np.uint64)
 """Fillers (one digit repeated) in an issuer range that pass Luhn (``6666666666666``)."""
 
 
@@ -182,15 +201,22 @@ class PaymentCardDetector(Detector):
     def count_cells(self, values: pl.Series) -> pl.Series:
         """The full check, on cells already stripped (as the full pass and text give them):
         the grouping of :attr:`cell_pattern`, one issuer range with its length
-        (:data:`_ISSUER`, one regex), the Luhn check (NumPy) and not one digit repeated."""
+        (:data:`_ISSUER_LENGTHS`), the Luhn check (NumPy) and not one digit repeated."""
         return self.count_and_normalize(values)[0]
 
     def count_and_normalize(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:
-        shaped = values.str.contains(f"^(?:{self.cell_pattern})$").fill_null(False)
-        digits = values.str.replace_all("[ -]", "")
-        valid = (shaped & digits.str.contains(_ISSUER).fill_null(False)
-                 & luhn_valid_cells(digits) & ~digits.is_in(_REPEATED_DIGITS).fill_null(False))
-        return valid.alias(values.name), digits.filter(valid)
+        """The grouping of :attr:`cell_pattern` (a regex only for cells that are not bare
+        digits), then on the digits as numbers in NumPy: an issuer range allowing that
+        length (:data:`_ISSUER_LENGTHS`), the Luhn check
+        and no one-digit filler. The normal form is the digits."""
+        read = SeparatedDigits(values, _GROUPED_CARD)
+        cells = read.cells
+        length_bit = np.clip(cells.lengths - _MIN_CARD, 0, 7).astype(np.uint8)
+        issuer = (_ISSUER_LENGTHS.take(cells.leading(_PREFIX_DIGITS)) >> length_bit) & 1
+        valid = (read.shaped & cells.plain & (cells.lengths >= _MIN_CARD) & issuer.astype(np.bool_)
+                 & luhn_valid_numbers(cells.numbers)
+                 & ~np.isin(cells.numbers, _REPEATED_NUMBERS))
+        return pl.Series(values.name, valid, dtype=pl.Boolean), read.digits(valid)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
         """The digits; cells come stripped and valid (digits, spaces and dashes only)."""
