@@ -432,13 +432,18 @@ class RememberedTable:
         distinct = keys.drop_nulls().unique()
         missing = distinct.filter(~distinct.is_in(known["key"].implode()))
         if missing.len():
-            found = self._describe(missing.rename("key")).select(known.columns).cast(
-                known.schema)
+            # one thread describes at a time: keys another thread was describing meanwhile
+            # (the first batches of a phone column and of a text column share most numbers)
+            # are then known, not described twice
             with self._lock:
-                held = self._known if self._known.height < self.MAX_KEYS else found.clear()
-                self._known = pl.concat([held, found], rechunk=False).unique(
-                    "key", keep="first", maintain_order=True)
-            known = pl.concat([known, found], rechunk=False)  # found: keys not in known
+                known = self._known
+                missing = missing.filter(~missing.is_in(known["key"].implode()))
+                if missing.len():
+                    found = self._describe(missing.rename("key")).select(known.columns).cast(
+                        known.schema)
+                    held = known if known.height < self.MAX_KEYS else found.clear()
+                    self._known = pl.concat([held, found], rechunk=False)
+                    known = pl.concat([known, found], rechunk=False)  # found: keys not in known
         return keys.rename("key").to_frame().join(
             known, on="key", how="left", maintain_order="left").drop("key")
 
