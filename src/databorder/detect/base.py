@@ -95,6 +95,12 @@ class Detector(ABC):
         valid = [c for c in candidates.to_list() if self.validate(c)]
         return shaped & stripped.is_in(pl.Series(valid, dtype=pl.String).implode()).fill_null(False)
 
+    def for_column(self, cells: pl.Series) -> Detector:
+        """This detector fitted to one column from the column's sampled cells (stripped, not
+        empty): the column's full pass uses it. By default itself; the phone detector learns
+        how the column writes its numbers."""
+        return self
+
     def count_cells(self, values: pl.Series) -> pl.Series:
         """The mask the full pass counts, over a column already classified from its sample.
 

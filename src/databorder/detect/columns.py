@@ -189,8 +189,10 @@ def plan_table(
                 best = (scored[0], scored[1], detector)
         if best:
             confidence, reason, detector = best
+            cells = stacked.filter(pl.col("column") == index)["value"]
             plan.value_columns.append((ColumnClass(name, detector.category, detector.name,
-                                                   round(confidence, 3), reason), detector))
+                                                   round(confidence, 3), reason),
+                                       detector.for_column(cells)))
         elif index in text_columns and sample[name].dtype == pl.String:
             plan.text_fields.append(name)
     categories = {c.field: c.category for c, _ in plan.value_columns}

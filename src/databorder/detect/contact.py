@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 import unicodedata
@@ -14,6 +15,7 @@ import polars as pl
 
 from .base import Detector
 from .masking import mask_all_but_last, mask_email
+from .phone_forms import PhoneColumnForm, fit_column_form
 from .vectorized import byte_table, has_byte_at_least, keep_bytes, row_sums, string_bytes
 
 # --- email -------------------------------------------------------------------------------------
@@ -519,7 +521,9 @@ class PhoneDetector(Detector):
     after a vectorised shape check (:func:`phone_shape_cells`: digit counts per form, no
     dates, IPs, decimals or versions) that keeps card numbers, IMEIs, coordinates and the
     like from ever reaching Python. :meth:`count_cells`, the full pass over a column already
-    classified as phone numbers, applies the shape check only, at Polars speed.
+    classified as phone numbers, applies the shape check only, at Polars speed; its normal
+    forms come from the rules the column's sample follows (:meth:`for_column`,
+    :mod:`.phone_forms`), in Polars, and from libphonenumber for cells no rule covers.
 
     Canonical form: E.164 (``+14155550132``, extension dropped), for text matches
     (:meth:`normalize`) and columns (:meth:`normalize_cells`) alike, national numbers read in
@@ -554,6 +558,8 @@ class PhoneDetector(Detector):
                     r"|[0-9]+(?:\.[0-9]+)+"
                     r"|[0-9A-Za-z_]*\+?\(?[0-9]+(?:[ \u00a0()\-/]{1,3}[0-9]+)*")
     min_value_share = 0.8
+    form: PhoneColumnForm | None = None
+    """How the column this detector is fitted to writes its numbers (:meth:`for_column`)."""
 
     def validate(self, candidate: str) -> bool:
         return phone_e164(phone_key(candidate)) is not None
@@ -610,12 +616,34 @@ class PhoneDetector(Detector):
         """The shape check of :func:`phone_shape_cells` only (no libphonenumber)."""
         return phone_shape_cells(values)
 
+    def for_column(self, cells: pl.Series) -> PhoneDetector:
+        """Fitted with the :class:`PhoneColumnForm` the column's sample follows, if any."""
+        sample = PHONE_CELLS.lookup(cells).filter(pl.col("shaped").fill_null(False))
+        form = fit_column_form(sample["digits"], sample["e164"], DEFAULT_REGIONS)
+        if form is None:
+            return self
+        fitted = copy.copy(self)
+        fitted.form = form
+        return fitted
+
     def count_and_normalize(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:
-        """Both from one :data:`PHONE_CELLS` lookup, which holds the shape check too."""
-        cells = PHONE_CELLS.lookup(values.str.strip_chars())
-        counted = cells["shaped"].fill_null(False).alias(values.name)
-        return counted, cells.filter(counted).select(
-            pl.coalesce("e164", "digits")).to_series().alias(values.name)
+        """The shape check and the normal form: from the column's :attr:`form` where it
+        covers a cell (in Polars), else from one :data:`PHONE_CELLS` lookup."""
+        stripped = values.str.strip_chars()
+        if self.form is None:
+            cells = PHONE_CELLS.lookup(stripped)
+            counted = cells["shaped"].fill_null(False).alias(values.name)
+            return counted, cells.filter(counted).select(
+                pl.coalesce("e164", "digits")).to_series().alias(values.name)
+        counted = phone_shape_cells(stripped)
+        shaped = stripped.filter(counted)
+        normal = self.form.e164(phone_digits_cells(shaped))
+        asked = normal.is_null()
+        if asked.any():
+            looked = PHONE_CELLS.lookup(shaped.filter(asked)).select(
+                pl.coalesce("e164", "digits")).to_series()
+            normal = normal.scatter(asked.arg_true(), looked)
+        return counted, normal.alias(values.name)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
         """E.164 where the cell is a valid number, read as :meth:`valid_cells` reads it (the
