@@ -77,6 +77,10 @@ def iban_compact_cells(values: pl.Series) -> pl.Series:
     (IBAN columns are mostly stored compact); otherwise the bytes are filtered in NumPy.
     """
     _, data = string_bytes(values)
+    # separators sort below "0" and lower case above "Z": a range test of the bytes is cheaper
+    # than a lookup of each of them
+    if not data.size or (data.min() >= ord("0") and data.max() <= ord("Z")):
+        return values
     if not _NOT_COMPACT.take(data).any():
         return values
     return keep_bytes(values, bytes(b for b in range(256) if not _SEPARATORS[b]), upper=True)
@@ -99,7 +103,8 @@ def iban_count_cells(compact: pl.Series) -> pl.Series:
     registered = _REGISTERED_LENGTH[keys] == lengths[rows]
     rows, keys = rows[registered], keys[registered]
     row_lengths = lengths[rows]
-    for length in np.unique(row_lengths).tolist():
+    one_length = row_lengths.size and row_lengths.min() == row_lengths.max()
+    for length in row_lengths[:1].tolist() if one_length else np.unique(row_lengths).tolist():
         if rows.size == lengths.size and data.size == length * rows.size:
             these, their_keys, matrix = rows, keys, data.reshape(-1, length)
         else:
