@@ -314,3 +314,15 @@ def test_ip_normal_form_of_plain_cells_mixed_with_others() -> None:
     assert IP.normalize_cells(pl.Series(cells)).to_list() == [
         "10.0.0.1", "2001:db8:1:2:3:4:5:6", None, "2001:db8:1:2:3:4:5:6",
         "2001:db8:0:2:3:4:5:6", "2001:db8:1:2:3:4:5:6", "10.0.0.2", "10.0.0.3"]
+
+
+def test_a_column_of_bare_dotted_quads_counts_as_the_general_steps() -> None:
+    """The one-regex path for columns already in normal form, and the general steps once a
+    cell is not (a port, a leading zero), give the same cells and forms."""
+    rng = random.Random(9)
+    quads = [".".join(str(rng.randrange(256)) for _ in range(4)) for _ in range(2_000)]
+    for cells in (quads, [*quads, "10.0.0.1:5432", "010.1.2.3", "fe80::1", None]):
+        values = pl.Series(cells, dtype=pl.String)
+        counted, normal = IP.count_and_normalize(values)
+        assert counted.to_list() == IP.count_cells(values).to_list()
+        assert normal.to_list() == IP.normalize_cells(values.filter(counted)).to_list()

@@ -256,9 +256,22 @@ class IpAddressDetector(Detector):
 
     def valid_cells(self, values: pl.Series) -> pl.Series:
         stripped = values.str.strip_chars()
-        ipv4 = stripped.str.contains(_IPV4_CELL)
-        ipv6 = stripped.str.contains(":", literal=True) & stripped.str.contains(_IPV6_CELL)
-        return (ipv4 | ipv6).fill_null(False).alias(values.name)
+        valid = stripped.str.contains(_IPV4_CELL).fill_null(False)
+        colon = stripped.str.contains(":", literal=True).fill_null(False)
+        if colon.any():  # the IPv6 grammar is a long regex: only for cells that may hold one
+            rows = colon.arg_true()
+            ipv6 = stripped.gather(rows).str.contains(_IPV6_CELL).fill_null(False)
+            valid = valid.scatter(rows, valid.gather(rows) | ipv6)
+        return valid.alias(values.name)
+
+    def count_and_normalize(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:
+        """Columns of bare addresses already in normal form (the usual dotted quads) pass one
+        regex; others take :meth:`valid_cells`, then :meth:`normalize_cells`."""
+        plain = values.str.contains(_ALREADY_NORMAL).fill_null(False)
+        if plain.sum() == values.len() - values.null_count():
+            return plain.alias(values.name), values.filter(plain)
+        counted = self.valid_cells(values)
+        return counted, self.normalize_cells(values.filter(counted))
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
         stripped = values.cast(pl.String).str.strip_chars()
