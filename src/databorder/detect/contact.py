@@ -125,9 +125,15 @@ class EmailDetector(Detector):
         the Unicode classes); only cells with non-ASCII characters that it rejects get the
         Unicode regex.
         """
-        ascii_ok = (values.str.contains(_EMAIL_ASCII)
-                    & (values.str.len_bytes() <= _MAX_EMAIL)
-                    & (values.str.find("@", literal=True) <= _MAX_LOCAL)).fill_null(False)
+        size = values.str.len_bytes()
+        ascii_ok = (values.str.contains(_EMAIL_ASCII) & (size <= _MAX_EMAIL)).fill_null(False)
+        # the local part fits unless the address is longer than the longest local part, "@"
+        # and the shortest domain ("a.bc")
+        long = (size > _MAX_LOCAL + 5).fill_null(False)
+        if long.any():
+            rows = long.arg_true()
+            local_fits = values.gather(rows).str.find("@", literal=True) <= _MAX_LOCAL
+            ascii_ok = ascii_ok.scatter(rows, ascii_ok.gather(rows) & local_fits.fill_null(False))
         if not has_byte_at_least(values, 0x80):
             return ascii_ok.alias(values.name)
         rejected = (~ascii_ok).arg_true()
@@ -143,7 +149,12 @@ class EmailDetector(Detector):
         return ascii_ok.scatter(rows, unicode_ok).alias(values.name)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
-        """Lower case; cells come stripped."""
+        """Lower case; cells come stripped. A batch of ASCII without upper-case letters (the
+        usual) is its own lower case."""
+        _, data = string_bytes(values)
+        if not data.size or (data.max() < 0x80
+                             and not ((data - np.uint8(ord("A"))) < 26).any()):
+            return values
         return values.str.to_lowercase()
 
     def normalize_found(self, values: pl.Series) -> pl.Series:
