@@ -138,3 +138,28 @@ def test_iban_count_cells_agrees_with_stdnum_on_thousands_of_mutations() -> None
         counted = iban.count_cells(pl.Series(values, dtype=pl.String)).to_list()
         assert counted == [stdnum_iban.is_valid(v, check_country=False) for v in values]
     assert 800 <= sum(iban.count_cells(pl.Series(good + mutated)).to_list()) < 1300
+
+
+def test_iban_valid_cells_is_stdnum_in_full_with_national_checks() -> None:
+    """Belgian, Spanish and Norwegian IBANs carry national check digits that stdnum checks
+    on top of mod 97: mutated ones that still pass mod 97 must fail as stdnum fails them."""
+    fake = Faker(["nl_BE", "es_ES", "no_NO", "de_DE", "en_GB"])
+    fake.seed_instance(17)
+    rng = random.Random(8)
+    good = [fake.iban() for _ in range(400)]
+    values: list[str | None] = [*good, None, "", "DE89 3704 0044 0532 0130 00",
+                                "de89370400440532013000"]
+    for value in good:
+        at = rng.randrange(4, len(value))
+        values.append(value[:at] + rng.choice("0123456789") + value[at + 1:])
+    for value in good[:100]:  # national digits changed, mod 97 repaired: only stdnum sees it
+        body = value[4:-2] + f"{(int(value[-2:]) + 1) % 100:02d}"
+        check = 98 - int(stdnum_iban.mod_97_10.checksum(body + value[:2] + "00"))
+        values.append(f"{value[:2]}{check:02d}{body}")
+    cells = pl.Series(values, dtype=pl.String)
+    expected = [v is not None and bool(v.strip()) and IbanDetector().validate(v.strip())
+                for v in values]
+    assert IbanDetector().valid_cells(cells).to_list() == expected
+    national = {v[:2] for v, ok in zip(values, expected, strict=True) if v and not ok
+                and stdnum_iban.is_valid(v, check_country=False)}
+    assert national >= {"BE", "ES", "NO"}
