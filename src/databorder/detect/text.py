@@ -190,20 +190,19 @@ def tally_text_column(
 def distinct_texts(texts: pl.Series) -> tuple[pl.Series, npt.NDArray[np.int64]]:
     """The distinct texts in order of first occurrence, and each row's index among them.
 
-    Grouped by 64-bit hash (a sort in NumPy, cheaper than a join of the strings); the
-    grouping is then checked against the texts themselves, and a hash collision (never seen,
-    but possible) falls back to one group per row.
+    Grouped by 64-bit hash (Polars' ``unique`` and a join on the hashes, cheaper than a join
+    of the strings or NumPy's sorting ``unique``); the grouping is then checked against the
+    texts themselves, and a hash collision (never seen, but possible) falls back to one
+    group per row.
     """
-    hashes = texts.hash(seed=0x7E47).to_numpy()
-    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    distinct = texts.gather(first[order])
-    inverse = rank[inverse.reshape(-1)]
+    rows = pl.DataFrame({"hash": texts.hash(seed=0x7E47)}).with_row_index("row")
+    firsts = rows.unique("hash", keep="first", maintain_order=True).with_row_index("text")
+    inverse = (rows.join(firsts.select("hash", "text"), on="hash", how="left",
+                         maintain_order="left")["text"].to_numpy().astype(np.int64))
+    distinct = texts.gather(firsts["row"])
     if not distinct.gather(inverse).eq_missing(texts).all():
         return texts, np.arange(texts.len(), dtype=np.int64)
-    return distinct, inverse.astype(np.int64, copy=False)
+    return distinct, inverse
 
 
 def _rows_holding(distinct_rows: set[int], inverse: npt.NDArray[np.int64]) -> set[int]:
