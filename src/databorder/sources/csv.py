@@ -237,7 +237,7 @@ class CsvSource(TableSource):
         at a frame with an empty last field. Progress is estimated from the bytes per line
         of the file's head (Polars does not tell its position)."""
         last = pl.col(self.columns[-1])
-        flag = "_".join(("", *self.columns, "last_empty"))  # no column's name
+        flag = max(self.columns, key=len) + "_last_empty"  # longer than any column's name
         query = pl.scan_csv(
             self.path, has_header=self.dialect.has_header, separator=self.dialect.delimiter,
             schema={c: pl.String for c in self.columns}, empty_string_is_null=False,
