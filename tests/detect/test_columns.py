@@ -1,6 +1,7 @@
 """Column classification: names in five languages, values, and hard negatives."""
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 import pytest
@@ -82,3 +83,21 @@ def test_subject_key_falls_back_to_the_strongest_identifier() -> None:
     assert plan.subject_key is not None
     assert plan.subject_key.field == "mail"
     assert "email" in plan.subject_key.basis
+
+
+def test_a_pool_of_threads_classifies_as_one_thread_does() -> None:
+    fake = Faker(["en_US", "de_DE"])
+    fake.seed_instance(3)
+    sample = pl.DataFrame({
+        "email": [fake.email() for _ in range(300)],
+        "phone": [fake.phone_number() for _ in range(300)],
+        "iban": [fake.iban() for _ in range(300)],
+        "note": [fake.sentence(nb_words=12) for _ in range(300)],
+        "ip": [fake.ipv4_public() for _ in range(300)],
+    })
+    alone = plan_table(sample)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pooled = plan_table(sample, pool=pool)
+    assert pooled.classes == alone.classes
+    assert pooled.text_fields == alone.text_fields == ["note"]
+    assert {c.category for c in alone.classes} >= {"email", "bank_account", "ip_address"}

@@ -10,6 +10,7 @@ payment records). String columns whose values read like prose are marked for fre
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -169,15 +170,22 @@ def plan_table(
     sample: pl.DataFrame,
     detectors: Sequence[Detector] | None = None,
     tabular: Sequence[TableDetector] | None = None,
+    pool: Executor | None = None,
 ) -> TablePlan:
-    """Classify the columns of a sample and decide what the full pass counts."""
+    """Classify the columns of a sample and decide what the full pass counts; a ``pool``
+    checks the sample with several detectors at once (the phone and IBAN checks hold the
+    interpreter lock in Python while the others run in Polars)."""
     detectors = list(value_detectors() if detectors is None else detectors)
     tabular = table_detectors() if tabular is None else tabular
     plan = TablePlan(all_columns=list(sample.columns))
     stacked = _stack(sample)
     counts = dict(stacked.group_by("column").len().iter_rows())
-    shares = [_per_column(stacked, d.valid_cells(stacked["value"]).fill_null(False))
-              for d in detectors]
+
+    def shares_of(detector: Detector) -> dict[int, float]:
+        return _per_column(stacked, detector.valid_cells(stacked["value"]).fill_null(False))
+
+    shares = list(pool.map(shares_of, detectors) if pool is not None
+                  else map(shares_of, detectors))
     text_columns = _text_columns(stacked)
     for index, name in enumerate(sample.columns):
         if not counts.get(index):

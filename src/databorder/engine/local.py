@@ -6,7 +6,7 @@ import os
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -63,8 +63,9 @@ class QuietObserver:
         pass
 
 
-def plan_for(table: TableSource, sample_rows: int) -> TablePlan:
-    """Classify a table from its sample; free text is scanned whole."""
+def plan_for(table: TableSource, sample_rows: int, pool: Executor | None = None) -> TablePlan:
+    """Classify a table from its sample (with the detectors spread over ``pool``); free text
+    is scanned whole."""
     if table.is_text:
         plan = TablePlan(text_fields=[TEXT_COLUMNS[1]])
         if table.table == "vcf":
@@ -74,20 +75,21 @@ def plan_for(table: TableSource, sample_rows: int) -> TablePlan:
                 row_filter=text.is_not_null() & ~text.str.starts_with("#")))
         return plan
     sample = pl.DataFrame(pl.from_arrow(table.sample(sample_rows)))
-    return plan_table(sample)
+    return plan_table(sample, pool=pool)
 
 
 def scan_table(
     table: TableSource, options: ScanOptions, observer: ScanObserver
 ) -> SourceResult:
     """Classify a table from its sample, then count over all of it in bounded batches."""
-    plan = plan_for(table, options.sample_rows)
-    total = TableTally()
-    # with nothing to count, one column is enough to count rows
-    columns = plan.columns_needed or plan.all_columns[:1] or None
-    frames = table.frames(columns, lambda consumed: observer.advance(consumed, 0), FRAME_ROWS)
     started: deque[tuple[PendingTally, int]] = deque()
     with ThreadPoolExecutor(max_workers=options.threads) as pool:
+        plan = plan_for(table, options.sample_rows, pool)
+        total = TableTally()
+        # with nothing to count, one column is enough to count rows
+        columns = plan.columns_needed or plan.all_columns[:1] or None
+        frames = table.frames(columns, lambda consumed: observer.advance(consumed, 0),
+                              FRAME_ROWS)
         if not plan.columns_needed:
             for frame in prefetched(frames):
                 total.rows += frame.height
