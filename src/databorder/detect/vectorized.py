@@ -195,13 +195,17 @@ def digit_cells(values: pl.Series) -> DigitCells:
     return DigitCells(numbers, lengths, plain)
 
 
+_NOT_DIGIT_SEPARATOR = bytes(b for b in range(256) if b not in b" -")
+
+
 class SeparatedDigits:
     """A column of numbers written as bare digits or in groups split by spaces or dashes.
 
     :attr:`shaped` marks the cells of bare digits and those of ``grouped_shape`` (an anchored
     Rust regex, tested only on the cells that are not bare digits); :attr:`cells` reads every
-    cell without its separators as numbers. Only the grouped cells are rewritten (a regex
-    replacement over a whole column of bare digits costs more than all the checks).
+    cell without its separators as numbers. Only the grouped cells are rewritten, their
+    separators dropped in NumPy (a regex replacement over a whole column of bare digits
+    costs more than all the checks, and over grouped cells half again as much as NumPy).
     """
 
     __slots__ = ("cells", "shaped", "_values", "_bare", "_grouped", "_grouped_digits")
@@ -218,7 +222,7 @@ class SeparatedDigits:
             grouped = values.gather(self._grouped)
             self.shaped[self._grouped] = (grouped.str.contains(grouped_shape).fill_null(False)
                                           .to_numpy())
-            self._grouped_digits = grouped.str.replace_all("[ -]", "")
+            self._grouped_digits = keep_bytes(grouped, _NOT_DIGIT_SEPARATOR)
             read = digit_cells(self._grouped_digits)
             numbers, lengths, plain = (cells.numbers.copy(), cells.lengths.copy(),
                                        cells.plain.copy())
