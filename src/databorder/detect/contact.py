@@ -639,7 +639,8 @@ class PhoneDetector(Detector):
 
     def count_and_normalize(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:
         """The shape check and the normal form: from the column's :attr:`form` where it
-        covers a cell (in Polars), else from one :data:`PHONE_CELLS` lookup."""
+        covers a cell (in Polars), else as :meth:`normalize_cells` gives it (one
+        :data:`PHONE_CELLS` lookup)."""
         stripped = values.str.strip_chars()
         if self.form is None:
             cells = PHONE_CELLS.lookup(stripped)
@@ -651,9 +652,7 @@ class PhoneDetector(Detector):
         normal = self.form.e164(phone_digits_cells(shaped))
         asked = normal.is_null()
         if asked.any():
-            looked = PHONE_CELLS.lookup(shaped.filter(asked)).select(
-                pl.coalesce("e164", "digits")).to_series()
-            normal = normal.scatter(asked.arg_true(), looked)
+            normal = normal.scatter(asked.arg_true(), self.normalize_cells(shaped.filter(asked)))
         return counted, normal.alias(values.name)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:

@@ -270,8 +270,7 @@ class IpAddressDetector(Detector):
         plain = values.str.contains(_ALREADY_NORMAL).fill_null(False)
         if plain.sum() == values.len() - values.null_count():
             return plain.alias(values.name), values.filter(plain)
-        counted = self.valid_cells(values)
-        return counted, self.normalize_cells(values.filter(counted))
+        return super().count_and_normalize(values)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
         stripped = values.cast(pl.String).str.strip_chars()
