@@ -15,8 +15,10 @@ from reference_cases import Score, is_flagged, rows, scorable, valid
 
 from databorder.cli import cli
 from databorder.detect.contact import (
+    PHONE_CELLS,
     EmailDetector,
     PhoneDetector,
+    RememberedTable,
     forget_phone_numbers,
     parse_phone,
     phone_e164,
@@ -433,3 +435,29 @@ def test_default_valid_found_is_valid_cells_then_normalize_found() -> None:
     valid, normal = EmailDetector.valid_found(EMAIL, found)
     assert valid.to_list() == [True, False, True]
     assert normal.to_list() == ["a@b.example.org", "c@d.example.com"]
+
+
+def test_remembered_table_keeps_only_the_keys_it_is_told_to() -> None:
+    described: list[list[str]] = []
+
+    def describe(keys: pl.Series) -> pl.DataFrame:
+        described.append(sorted(keys.to_list()))
+        return pl.DataFrame({"key": keys, "long": keys.str.len_chars() > 3})
+
+    table = RememberedTable({"long": pl.Boolean}, describe, remember="long")
+    first = table.lookup(pl.Series(["abcd", "ab", None, "abcd"]))
+    assert first["long"].to_list() == [True, False, None, True]
+    # the short key is described again (it was not kept), the long one is remembered
+    second = table.lookup(pl.Series(["ab", "abcd", "xyz12"]))
+    assert second["long"].to_list() == [False, True, True]
+    assert described == [["ab", "abcd"], ["ab", "xyz12"]]
+
+
+def test_classifying_columns_remembers_no_cell_that_is_not_shaped_like_a_phone() -> None:
+    forget_phone_numbers()
+    prices = pl.Series("price", ["632.76", "10.0.19041.2514", "157.92", "+44 20 7946 0958"])
+    PhoneDetector().valid_cells(prices)
+    assert PHONE_CELLS.lookup(pl.Series(["+44 20 7946 0958"]))["e164"].to_list() == [
+        "+442079460958"]
+    assert len(PHONE_CELLS) == 1
+    forget_phone_numbers()

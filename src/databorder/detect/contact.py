@@ -425,15 +425,26 @@ class RememberedTable:
     ``key`` column and the remembered columns. A column of a few thousand phone numbers
     repeated over millions of rows is then described once per number, with no Python per row
     or per batch. Shared by threads; bounded (emptied when it outgrows :attr:`MAX_KEYS`).
+
+    Only keys whose ``remember`` column is true are kept: every lookup joins with the whole
+    table, so keys that are cheap to describe again (a sample's prices and versions, when
+    columns are classified) would only slow down every later lookup.
     """
 
     MAX_KEYS = 1 << 20
+    MAX_CHUNKS = 16
 
     def __init__(self, schema: dict[str, type[pl.DataType]],
-                 describe: Callable[[pl.Series], pl.DataFrame]) -> None:
+                 describe: Callable[[pl.Series], pl.DataFrame],
+                 remember: str | None = None) -> None:
         self._known = pl.DataFrame(schema={"key": pl.String, **schema})
         self._describe = describe
+        self._remember = remember
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        """Keys remembered."""
+        return self._known.height
 
     def clear(self) -> None:
         with self._lock:
@@ -454,8 +465,10 @@ class RememberedTable:
                 if missing.len():
                     found = self._describe(missing.rename("key")).select(known.columns).cast(
                         known.schema)
+                    kept = found.filter(self._remember) if self._remember else found
                     held = known if known.height < self.MAX_KEYS else found.clear()
-                    self._known = pl.concat([held, found], rechunk=False)
+                    held = pl.concat([held, kept], rechunk=False)
+                    self._known = held.rechunk() if held.n_chunks() > self.MAX_CHUNKS else held
                     known = pl.concat([known, found], rechunk=False)  # found: keys not in known
         return keys.rename("key").to_frame().join(
             known, on="key", how="left", maintain_order="left").drop("key")
@@ -487,7 +500,8 @@ def _describe_cells(cells: pl.Series) -> pl.DataFrame:
 
 
 PHONE_CELLS = RememberedTable(
-    {"shaped": pl.Boolean, "e164": pl.String, "digits": pl.String}, _describe_cells)
+    {"shaped": pl.Boolean, "e164": pl.String, "digits": pl.String}, _describe_cells,
+    remember="shaped")
 """Per stripped cell of a phone column or phone candidate in text: shape, E.164, digits."""
 
 
