@@ -80,13 +80,34 @@ def find_in_text(text: str, detectors: Sequence[Detector] | None = None) -> list
 class TextTally:
     """What one category adds up to in a text column."""
 
-    rows: set[int] = field(default_factory=set)
+    row_parts: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    """Indices of the rows holding a value, in parts (repeats allowed) until
+    :func:`tally_text_column` returns; then one sorted array of distinct rows."""
     normalized: list[pl.Series] = field(default_factory=list)
     masked: list[str] = field(default_factory=list)
     detectors: set[str] = field(default_factory=set)
 
+    @property
+    def row_count(self) -> int:
+        return sum(part.size for part in self.row_parts)
+
+    @property
+    def rows(self) -> set[int]:
+        return {row for part in self.row_parts for row in part.tolist()}
+
     def values(self) -> pl.Series:
         return pl.concat(self.normalized) if self.normalized else pl.Series([], dtype=pl.String)
+
+    def settle(self, inverse: npt.NDArray[np.int64] | None) -> None:
+        """The rows as one sorted array of distinct rows; with ``inverse`` (each row's index
+        among the distinct texts the parts index), the rows of the column those texts are."""
+        found = (np.unique(np.concatenate(self.row_parts)) if self.row_parts
+                 else np.empty(0, dtype=np.int64))
+        if inverse is not None:
+            wanted = np.zeros(int(inverse.max(initial=-1)) + 1, dtype=np.bool_)
+            wanted[found] = True
+            found = np.flatnonzero(wanted[inverse])
+        self.row_parts = [found.astype(np.int64, copy=False)]
 
 
 def _extract_vectorised(
@@ -108,7 +129,7 @@ def _extract_vectorised(
     if hits.height == 0:
         return working
     tally = tallies.setdefault(detector.category, TextTally())
-    tally.rows.update(hits["row"].to_list())
+    tally.row_parts.append(hits["row"].to_numpy().astype(np.int64))
     distinct = hits["c"].unique(maintain_order=True)
     # the scalar normal form, as the Python pass gives it (E.164 for phones)
     tally.normalized.append(normalized)
@@ -171,19 +192,26 @@ def tally_text_column(
     for detector in sorted((d for d in detectors if d.text_extract),
                            key=lambda d: _PRIORITY.get(d.category, 50)):
         working = _extract_vectorised(working, detector, tallies, samples)
+    # templated texts that differed only in the values just blanked are now equal again:
+    # the Python pass, with one regex pass per detector, takes each of them once
+    again: npt.NDArray[np.int64] | None = None
+    if deduplicate:
+        working, again = distinct_texts(working)
     per_category: dict[str, list[tuple[int, TextMatch]]] = {}
     for row, matches in _python_pass(working, [d for d in detectors if d.text_pattern]):
         for match in matches:
             per_category.setdefault(match.category, []).append((row, match))
-            tallies.setdefault(match.category, TextTally()).rows.add(row)
     for category, found in per_category.items():
-        tally = tallies[category]
+        tally = tallies.setdefault(category, TextTally())
+        rows = TextTally([np.fromiter((row for row, _ in found), dtype=np.int64)])
+        rows.settle(again)
+        tally.row_parts.extend(rows.row_parts)
         tally.normalized.append(pl.Series([m.normalized for _, m in found], dtype=pl.String))
-        tally.masked.extend(m.masked for m in _first_matches(found, inverse, samples))
+        in_column = again if inverse is None or again is None else again[inverse]
+        tally.masked.extend(m.masked for m in _first_matches(found, in_column, samples))
         tally.detectors.update(m.detector for _, m in found)
-    if inverse is not None:
-        for tally in tallies.values():
-            tally.rows = _rows_holding(tally.rows, inverse)
+    for tally in tallies.values():
+        tally.settle(inverse)
     return tallies
 
 
@@ -203,15 +231,6 @@ def distinct_texts(texts: pl.Series) -> tuple[pl.Series, npt.NDArray[np.int64]]:
     if not distinct.gather(inverse).eq_missing(texts).all():
         return texts, np.arange(texts.len(), dtype=np.int64)
     return distinct, inverse
-
-
-def _rows_holding(distinct_rows: set[int], inverse: npt.NDArray[np.int64]) -> set[int]:
-    """Rows of the column whose text is one of ``distinct_rows`` (indices of distinct texts)."""
-    if not distinct_rows:
-        return set()
-    wanted = np.zeros(int(inverse.max()) + 1, dtype=np.bool_)
-    wanted[np.fromiter(distinct_rows, dtype=np.int64, count=len(distinct_rows))] = True
-    return set(np.flatnonzero(wanted[inverse]).tolist())
 
 
 def _first_matches(found: list[tuple[int, TextMatch]], inverse: npt.NDArray[np.int64] | None,

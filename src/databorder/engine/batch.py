@@ -258,7 +258,7 @@ def _tally_text(column: pl.Series, name: str, exact_limit: int,
     for category, found in tallies.items():
         counted = FieldTally(name, category, "text", found.detectors, 0.9,
                              "values found in free text", DistinctCounter(exact_limit),
-                             rows=len(found.rows))
+                             rows=found.row_count)
         counted.distinct.add_values(found.values(), floors.get((name, category)))
         _settle(counted.distinct)
         counted.add_samples(found.masked)
