@@ -1,7 +1,9 @@
 """Free-text scanning: overlaps, context, and the vectorised column path."""
 
 import polars as pl
+import pytest
 
+from databorder.detect import text as text_module
 from databorder.detect.base import Detector
 from databorder.detect.contact import EmailDetector
 from databorder.detect.registry import value_detectors
@@ -188,3 +190,23 @@ def test_candidate_flags_equal_the_prefilter_and_context_expression() -> None:
     flags = _candidate_flags(frame, detectors)
     assert flags.tolist() == reference.tolist()
     assert flags.any(axis=0).sum() > 10  # most detectors have a candidate row here
+
+
+def test_few_rows_take_every_detector_and_find_what_the_prefilters_find(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Up to ``FEW_ROWS`` rows skip the per-detector prefilters: each prefilter must then be
+    a superset of its detector's matches, or the two paths would disagree."""
+    texts = pl.Series([*REPEATED, *LOG_LINES, "-41.5 S;81.0 E and 48.85 N, 2.35 E",
+                       "routing 021000021 account 12345678", "Mr. John Smith called",
+                       "imei 490154203237518", "BSSID 00:1a:2b:3c:4d:5e ssid Home"] * 3,
+                      dtype=pl.String)
+    detectors = [d for d in value_detectors() if d.text_pattern]
+
+    def found(rows: int) -> list[tuple[int, list[tuple[str, int, int, str]]]]:
+        monkeypatch.setattr(text_module, "FEW_ROWS", rows)
+        return [(row, [(m.category, m.start, m.end, m.normalized) for m in matches])
+                for row, matches in text_module._python_pass(texts, detectors)]
+
+    flagged, every = found(0), found(texts.len())
+    assert flagged == every
+    assert any(c == "coarse_geolocation" for _, ms in every for c, *_ in ms)

@@ -192,7 +192,7 @@ class _CoordinateStringDetector(Detector):
         rf"|(?<![\w.])[(\[]?[+-]?\d{{1,3}}\.\d+\s*[NS]?\s*[,;]\s*[+-]?\d{{1,3}}\.\d+\s*[EW]?[)\]]?"
         r"(?![\w.])"
     )
-    prefilter: ClassVar[str] = r"[0-9]\.[0-9]+\s*[,;]|Point|[0-9]\s*[°º'′md]"
+    prefilter: ClassVar[str] = r"[0-9]\.[0-9]+\s*[NS]?\s*[,;]|Point|[0-9]\s*[°º'′md]"
 
     @abstractmethod
     def _wanted(self, coordinate: Coordinate) -> bool:

@@ -293,6 +293,12 @@ def _without_word_boundaries(pattern: str) -> str:
     return _ESCAPE.sub(lambda m: "" if m.group(1) in "bB" else m.group(0), pattern)
 
 
+FEW_ROWS = 64
+"""Rows worth testing up to which every detector tries every row in Python: one regex pass
+per prefilter costs about as much as 64 rows (Polars compiles each pattern again when more
+than its cache of 32 are in use, and a text column uses more)."""
+
+
 def _worth_testing(detectors: Sequence[Detector]) -> pl.Expr:
     """A superset of the rows :func:`_candidate_flags` keeps for some detector, in two
     regex passes: the prefilters of the detectors that need no context, without word
@@ -322,11 +328,16 @@ def _python_pass(
              .filter(_worth_testing(detectors).fill_null(False)))
     if frame.height == 0:
         return []
-    rows, flags = frame["row"].to_numpy(), _candidate_flags(frame, detectors)
+    rows = frame["row"].to_numpy()
     candidate_rows: dict[int, list[Detector]] = {}
-    for i, detector in enumerate(detectors):
-        for row in rows[flags[:, i]].tolist():
-            candidate_rows.setdefault(row, []).append(detector)
+    if frame.height <= FEW_ROWS:
+        # each prefilter is a superset of its detector's matches: the flags only spare work
+        candidate_rows = {row: list(detectors) for row in rows.tolist()}
+    else:
+        flags = _candidate_flags(frame, detectors)
+        for i, detector in enumerate(detectors):
+            for row in rows[flags[:, i]].tolist():
+                candidate_rows.setdefault(row, []).append(detector)
     results = []
     for row in sorted(candidate_rows):
         text = texts[row]
