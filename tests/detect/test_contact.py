@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from reference_cases import Score, is_flagged, rows, scorable, valid
 
 from databorder.cli import cli
+from databorder.detect import contact as contact_module
 from databorder.detect.contact import (
     PHONE_CELLS,
     EmailDetector,
@@ -461,3 +462,16 @@ def test_classifying_columns_remembers_no_cell_that_is_not_shaped_like_a_phone()
         "+442079460958"]
     assert len(PHONE_CELLS) == 1
     forget_phone_numbers()
+
+
+def test_unicode_addresses_keep_the_label_limits_of_the_cell_pattern() -> None:
+    """The full pass reads non-ASCII cells with label lengths checked apart from the regex:
+    the same answers as the bounded pattern and the scalar check."""
+    cells = ["josé@exämple.de", f"josé@{'ä' * 63}.de", f"josé@{'ä' * 64}.de",
+             f"josé@exämple.{'d' * 63}", f"josé@exämple.{'d' * 64}", "josé@-exämple.de",
+             "josé@exämple.d", "müller@xn--bcher-kva.xn--p1ai", "两个@@例子.中国", "例子@例子.中国"]
+    values = pl.Series(cells)
+    bounded = values.str.contains(f"^(?:{contact_module._EMAIL_CELL})$").to_list()
+    assert EMAIL.count_cells(values).to_list() == bounded
+    assert bounded == [EMAIL.validate(c) for c in cells]
+    assert bounded == [True, True, False, True, False, False, False, True, False, True]

@@ -182,7 +182,15 @@ def plan_table(
     counts = dict(stacked.group_by("column").len().iter_rows())
 
     def shares_of(detector: Detector) -> dict[int, float]:
-        return _per_column(stacked, detector.valid_cells(stacked["value"]).fill_null(False))
+        cells = stacked
+        if detector.needs_context:  # values count only in columns its header words name
+            named = [i for i, name in enumerate(sample.columns)
+                     if name_matches(name, detector.header_words)
+                     and not name_matches(name, detector.negative_header_words)]
+            if not named:
+                return {}
+            cells = stacked.filter(pl.col("column").is_in(named))
+        return _per_column(cells, detector.valid_cells(cells["value"]).fill_null(False))
 
     shares = list(pool.map(shares_of, detectors) if pool is not None
                   else map(shares_of, detectors))
