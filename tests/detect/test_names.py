@@ -112,3 +112,13 @@ def test_full_pass_check_agrees_with_validation() -> None:
     series = pl.Series(values, dtype=pl.String).str.strip_chars()
     series = series.set(series == "", None)
     assert detector.count_cells(series).to_list() == detector.valid_cells(series).to_list()
+
+
+def test_cell_shape_with_token_lengths_checked_apart_equals_the_cell_pattern() -> None:
+    detector = PersonNameDetector()
+    cells = pl.Series(["John Smith", "Doe, John", "王伟", "a" * 40, "a" * 41, f"Jo {'b' * 40}",
+                       f"Jo {'b' * 41}", "Anna Maria de la Cruz", "Jean-Luc Picard",
+                       "O'Brien", "x@y", "R2D2", "", "two  spaces", f"{'é' * 41} Li"])
+    reference = cells.str.contains(f"^(?:{detector.cell_pattern})$").fill_null(False)
+    assert detector.shaped_cells(cells).to_list() == reference.to_list()
+    assert reference.to_list().count(True) == 8

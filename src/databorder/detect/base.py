@@ -88,12 +88,16 @@ class Detector(ABC):
     def valid_cells(self, values: pl.Series) -> pl.Series:
         """Boolean mask: which cells of a string column hold exactly one valid value."""
         stripped = values.str.strip_chars()
-        shaped = stripped.str.contains(f"^(?:{self.cell_pattern})$").fill_null(False)
+        shaped = self.shaped_cells(stripped)
         candidates = stripped.filter(shaped).unique()
         if candidates.len() == 0:
             return shaped
         valid = [c for c in candidates.to_list() if self.validate(c)]
         return shaped & stripped.is_in(pl.Series(valid, dtype=pl.String).implode()).fill_null(False)
+
+    def shaped_cells(self, stripped: pl.Series) -> pl.Series:
+        """Which stripped cells :attr:`cell_pattern` matches whole (never null)."""
+        return stripped.str.contains(f"^(?:{self.cell_pattern})$").fill_null(False)
 
     def for_column(self, cells: pl.Series) -> Detector:
         """This detector fitted to one column from the column's sampled cells (stripped, not
