@@ -17,6 +17,7 @@ from databorder.detect.vectorized import (
     digit_cells,
     has_byte_at_least,
     keep_bytes,
+    lower_case,
     luhn_valid,
     luhn_valid_numbers,
     map_bytes,
@@ -166,3 +167,11 @@ def test_column_checks_agree_with_the_scalar_check(name: str, values: list[str |
     assert counted.to_list() == expected
     assert sorted(normal.to_list()) == sorted(
         detector.normalize(v) for v, ok in zip(values, expected, strict=True) if ok and v)
+
+
+def test_lower_case_equals_polars_on_ascii_and_unicode_batches() -> None:
+    batches = [["C0264244", None, "abc", "", "MiXeD@Example.COM"], ["already lower", None],
+               ["ÉCOLE", "Straße", "İstanbul", "ABC"], [None, None], []]
+    for batch in batches:
+        values = pl.Series(batch, dtype=pl.String)
+        assert lower_case(values).to_list() == values.str.to_lowercase().to_list(), batch

@@ -16,7 +16,14 @@ import polars as pl
 from .base import Detector
 from .masking import mask_all_but_last, mask_email
 from .phone_forms import PhoneColumnForm, fit_column_form
-from .vectorized import byte_table, has_byte_at_least, keep_bytes, row_sums, string_bytes
+from .vectorized import (
+    byte_table,
+    has_byte_at_least,
+    keep_bytes,
+    lower_case,
+    row_sums,
+    string_bytes,
+)
 
 # --- email -------------------------------------------------------------------------------------
 
@@ -157,13 +164,8 @@ class EmailDetector(Detector):
         return ascii_ok.scatter(rows, unicode_ok).alias(values.name)
 
     def normalize_cells(self, values: pl.Series) -> pl.Series:
-        """Lower case; cells come stripped. A batch of ASCII without upper-case letters (the
-        usual) is its own lower case."""
-        _, data = string_bytes(values)
-        if not data.size or (data.max() < 0x80
-                             and not ((data - np.uint8(ord("A"))) < 26).any()):
-            return values
-        return values.str.to_lowercase()
+        """Lower case; cells come stripped."""
+        return lower_case(values)
 
     def normalize_found(self, values: pl.Series) -> pl.Series:
         """:meth:`normalize` in Polars where every value is ASCII (both lower-case A-Z and

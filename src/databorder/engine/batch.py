@@ -22,6 +22,7 @@ from databorder.detect.base import Detector, TableMatch
 from databorder.detect.columns import ColumnClass, TablePlan, as_strings
 from databorder.detect.counting import DEFAULT_EXACT_LIMIT, DistinctCounter
 from databorder.detect.text import tally_text_column
+from databorder.detect.vectorized import lower_case
 
 MAX_SAMPLES = 3
 KIND_SAMPLE = 500
@@ -175,7 +176,7 @@ def _count_subjects(frame: pl.DataFrame, fields: tuple[str, ...],
                     exact_limit: int, floor: int | None = None) -> DistinctCounter:
     subjects = DistinctCounter(exact_limit)
     if len(fields) == 1:
-        keys = as_strings(frame[fields[0]]).str.to_lowercase()
+        keys = lower_case(as_strings(frame[fields[0]]))
     else:  # tagged by column, so equal strings in two identifier columns stay apart
         keys = pl.select(pl.coalesce(
             pl.lit(f"{i}:") + pl.lit(as_strings(frame[name]).str.to_lowercase())
