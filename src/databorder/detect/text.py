@@ -101,13 +101,19 @@ class TextTally:
     def settle(self, inverse: npt.NDArray[np.int64] | None) -> None:
         """The rows as one sorted array of distinct rows; with ``inverse`` (each row's index
         among the distinct texts the parts index), the rows of the column those texts are."""
-        found = (np.unique(np.concatenate(self.row_parts)) if self.row_parts
-                 else np.empty(0, dtype=np.int64))
-        if inverse is not None:
-            wanted = np.zeros(int(inverse.max(initial=-1)) + 1, dtype=np.bool_)
-            wanted[found] = True
-            found = np.flatnonzero(wanted[inverse])
-        self.row_parts = [found.astype(np.int64, copy=False)]
+        self.row_parts = [_rows_holding(self.row_parts, inverse)]
+
+
+def _rows_holding(parts: list[npt.NDArray[np.int64]],
+                  inverse: npt.NDArray[np.int64] | None) -> npt.NDArray[np.int64]:
+    """The distinct rows of ``parts``, sorted; with ``inverse``, the rows whose text (their
+    index in ``inverse``) is one of them."""
+    found = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+    if inverse is not None:
+        wanted = np.zeros(int(inverse.max(initial=-1)) + 1, dtype=np.bool_)
+        wanted[found] = True
+        found = np.flatnonzero(wanted[inverse])
+    return found.astype(np.int64, copy=False)
 
 
 def _extract_vectorised(
@@ -203,9 +209,8 @@ def tally_text_column(
             per_category.setdefault(match.category, []).append((row, match))
     for category, found in per_category.items():
         tally = tallies.setdefault(category, TextTally())
-        rows = TextTally([np.fromiter((row for row, _ in found), dtype=np.int64)])
-        rows.settle(again)
-        tally.row_parts.extend(rows.row_parts)
+        tally.row_parts.append(_rows_holding(
+            [np.fromiter((row for row, _ in found), dtype=np.int64)], again))
         tally.normalized.append(pl.Series([m.normalized for _, m in found], dtype=pl.String))
         in_column = again if inverse is None or again is None else again[inverse]
         tally.masked.extend(m.masked for m in _first_matches(found, in_column, samples))

@@ -179,7 +179,7 @@ def _count_subjects(frame: pl.DataFrame, fields: tuple[str, ...],
         keys = lower_case(as_strings(frame[fields[0]]))
     else:  # tagged by column, so equal strings in two identifier columns stay apart
         keys = pl.select(pl.coalesce(
-            pl.lit(f"{i}:") + pl.lit(as_strings(frame[name]).str.to_lowercase())
+            pl.lit(f"{i}:") + pl.lit(lower_case(as_strings(frame[name])))
             for i, name in enumerate(fields))).to_series()
     subjects.add_values(keys, floor)
     _settle(subjects)
