@@ -165,3 +165,15 @@ def test_reference_cases() -> None:
     score = Score.over(cases, _imei_found)
     assert score.precision >= 0.98
     assert score.recall >= 0.97
+
+
+def test_imeisv_cells_agree_with_the_scalar_check() -> None:
+    """The vectorised read (NumPy over the digits) against :meth:`validate`, on grouped,
+    padded, filler, version-99, short and long cells."""
+    cells = ["3568680000414120", "35-686800-004141-20", "35686800 004141 20", " 3568680000414120 ",
+             "3568680000414199", "0000000000000000", "1111111111111111", "01-234567-890123-45",
+             "0123456789012345", "3468680000414120", "356868000041412", "35686800004141201",
+             "+3568680000414120", "35-686800-004141-2x", "35 686800 004141 20"]
+    values = pl.Series(cells)
+    assert IMEISV.valid_cells(values).to_list() == [IMEISV.validate(c) for c in cells]
+    assert sum(IMEISV.valid_cells(values).to_list()) == 7

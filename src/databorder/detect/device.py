@@ -28,10 +28,12 @@ _IMEISV_SHAPE = (
     rf"[0-9]{{16}}|[0-9]{{2}}{_SEP}[0-9]{{6}}{_SEP}[0-9]{{6}}{_SEP}[0-9]{{2}}"
     rf"|[0-9]{{8}}{_SEP}[0-9]{{6}}{_SEP}[0-9]{{2}}"
 )
-_REPEATED_DIGITS = pl.Series([str(d) * n for d in range(10) for n in (15, 16)]).implode()
-"""Fillers: one digit repeated over an IMEI's or IMEISV's length."""
 _IMEI_DIGITS = 15
+_IMEISV_DIGITS = 16
 _REPEATED_NUMBERS = np.array([int(str(d) * _IMEI_DIGITS) for d in range(10)], dtype=np.uint64)
+"""Fillers: one digit repeated over an IMEI's length (and an IMEISV's, below)."""
+_REPEATED_SV_NUMBERS = np.array([int(str(d) * _IMEISV_DIGITS) for d in range(10)],
+                                dtype=np.uint64)
 _REPORTING_BODY = np.zeros(100, dtype=np.bool_)
 """Indexed by the number the first two digits write: a reporting body's."""
 _REPORTING_BODY[[int(body) for body in REPORTING_BODIES]] = True
@@ -58,17 +60,6 @@ def _mask_after_tac(candidate: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
-
-
-def _imei_cells(values: pl.Series, shape: str) -> pl.DataFrame:
-    """Per cell (stripped): the shape test, the digits, the reporting-body and filler tests."""
-    digits = values.str.replace_all("[ -]", "")
-    return pl.DataFrame({
-        "shaped": values.str.contains(f"^(?:{shape})$").fill_null(False),
-        "digits": digits,
-        "tac_ok": (digits.str.slice(0, 2).is_in(REPORTING_BODIES)
-                   & ~digits.is_in(_REPEATED_DIGITS)).fill_null(False),
-    })
 
 
 class ImeiDetector(Detector):
@@ -199,10 +190,15 @@ class ImeiSvDetector(Detector):
         return "imeisv"
 
     def valid_cells(self, values: pl.Series) -> pl.Series:
-        checks = _imei_cells(values.str.strip_chars(), _IMEISV_SHAPE)
-        valid = (checks["shaped"] & checks["tac_ok"]
-                 & ~checks["digits"].str.ends_with("99").fill_null(True))
-        return valid.alias(values.name)
+        """As :meth:`ImeiDetector.count_and_normalize` reads IMEIs, on 16 digits: the shape,
+        a reporting body, no one-digit filler, and a software version other than 99."""
+        read = SeparatedDigits(values.str.strip_chars(), f"^(?:{_IMEISV_SHAPE})$")
+        cells = read.cells
+        valid = (read.shaped & cells.plain & (cells.lengths == _IMEISV_DIGITS)
+                 & _REPORTING_BODY.take(cells.leading(2) % 100)
+                 & (cells.numbers % np.uint64(100) != 99)
+                 & ~np.isin(cells.numbers, _REPEATED_SV_NUMBERS))
+        return pl.Series(values.name, valid, dtype=pl.Boolean)
 
 
 _UUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
