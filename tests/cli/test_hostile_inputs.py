@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import zstandard
 from click.testing import CliRunner, Result
@@ -90,11 +92,18 @@ def _make_bad_inputs(folder: Path) -> dict[str, str]:
     (folder / "export.csv.gz").write_bytes(packed[: int(len(packed) * 0.9)])
     packed = zstandard.ZstdCompressor(write_checksum=True).compress(csv_text(20_000).encode())
     (folder / "export.csv.zst").write_bytes(flip_bytes(packed, 0.9))
+    table = pa.table({"email": [f"user{i}@example.com" for i in range(2000)]})
+    pq.write_table(table, folder / "customers.parquet")
+    whole = (folder / "customers.parquet").read_bytes()
+    (folder / "customers.parquet").write_bytes(whole[: len(whole) // 2])
+    (folder / "noise.csv.zst").write_bytes(random.Random(5).randbytes(5000))
     return {
         "fields.csv": ":2501: expected 2 fields, found 3",
         "events.jsonl": ":6: invalid JSON",
         "export.csv.gz": ": truncated gzip stream",
         "export.csv.zst": ": corrupt zstd stream",
+        "customers.parquet": ": not a valid Parquet file",
+        "noise.csv.zst": ": named .zst but not a zstd stream",
     }
 
 
@@ -128,7 +137,8 @@ def test_bad_inputs_exit_1_and_the_rest_is_scanned(
 
 
 @pytest.mark.parametrize("name", ["fields.csv", "events.jsonl", "export.csv.gz",
-                                  "export.csv.zst", "missing.csv"])
+                                  "export.csv.zst", "customers.parquet", "noise.csv.zst",
+                                  "missing.csv"])
 def test_each_error_is_one_line_naming_file_and_line(
     name: str,
     bad_run: tuple[subprocess.CompletedProcess[str], dict[str, Any], dict[str, str], Path],
@@ -142,7 +152,7 @@ def test_each_error_is_one_line_naming_file_and_line(
 
 
 @pytest.mark.parametrize("name", ["fields.csv", "events.jsonl", "export.csv.gz",
-                                  "export.csv.zst"])
+                                  "export.csv.zst", "customers.parquet", "noise.csv.zst"])
 def test_each_bad_input_alone_exits_1(
     name: str,
     bad_run: tuple[subprocess.CompletedProcess[str], dict[str, Any], dict[str, str], Path],

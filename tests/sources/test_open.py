@@ -121,7 +121,18 @@ def test_broken_file_in_a_directory_does_not_stop_the_walk(tmp_path: Path) -> No
     (tmp_path / "b.csv").write_text("id,zip\n1,01001\n")
     broken, csv = list(open_target(str(tmp_path)))
     assert isinstance(broken, Skipped) and broken.error
-    assert broken.reason == "not a valid Parquet file"
+    assert broken.reason == f"{tmp_path / 'a_broken.parquet'}: not a valid Parquet file"
     assert isinstance(csv, CsvSource)
     with pytest.raises(InputError, match="not a valid Parquet file"):
         list(open_target(str(tmp_path / "a_broken.parquet")))
+
+
+def test_file_named_compressed_is_read_plain_only_when_its_bytes_are_text(
+        tmp_path: Path) -> None:
+    plain = tmp_path / "export.csv.gz"
+    plain.write_text("id,email\n1,a@example.com\n")
+    noise = tmp_path / "export.csv.zst"
+    noise.write_bytes(bytes(range(256)) * 8)
+    assert isinstance(next(iter(open_target(str(plain)))), CsvSource)
+    with pytest.raises(InputError, match=r"export\.csv\.zst: named \.zst but not a zstd stream"):
+        list(open_target(str(noise)))

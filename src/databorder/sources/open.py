@@ -22,7 +22,8 @@ from databorder.discovery import concrete_subclasses
 from databorder.errors import InputError
 
 from .base import FileReader, TableSource
-from .compression import compression_of, format_suffix, read_head
+from .compression import COMPRESSION_SUFFIXES, compression_of, format_suffix, read_head
+from .text import looks_like_text
 
 _NOT_READER_MODULES = {"base", "open", "compression", "sql"}
 
@@ -51,7 +52,8 @@ class Skipped:
     """A file that was not scanned, and why.
 
     A note for the report (an image, an empty file), or with ``error`` set, a file inside a
-    scanned directory that could not be opened: the walk goes on and the caller reports it.
+    scanned directory that could not be opened: the walk goes on and the caller reports it,
+    and ``reason`` is then the error's whole one-line message (file, and line where known).
     """
 
     source: str
@@ -99,6 +101,9 @@ def open_file(path: Path) -> Iterator[TableSource | Skipped]:
     if not head.strip():
         yield Skipped(str(path), "empty file" if not head else "only whitespace")
         return
+    claimed = COMPRESSION_SUFFIXES.get(path.suffix.lower())
+    if claimed and compression is None and not _readable_uncompressed(head):
+        raise InputError(str(path), f"named {path.suffix} but not a {claimed} stream")
     reader = reader_for_suffix(format_suffix(path))
     if reader is None:
         kind = binary_kind(head)
@@ -110,6 +115,13 @@ def open_file(path: Path) -> Iterator[TableSource | Skipped]:
         yield Skipped(str(path), "binary file of unknown format")
         return
     yield from reader.open(path, compression)
+
+
+def _readable_uncompressed(head: bytes) -> bool:
+    """A file named as compressed but not compressed is still read when its head is text, a
+    Parquet file or a SQLite database; other bytes are a broken or mislabelled stream."""
+    return looks_like_text(head) or any(
+        r.sniff(head) for r in file_readers() if r.name in ("parquet", "sqlite"))
 
 
 def walk(directory: Path) -> Iterator[Path]:
@@ -159,6 +171,6 @@ def open_target(target: str, tables: Sequence[str] = ()) -> Iterator[TableSource
         try:
             opened = list(open_file(file))
         except InputError as exc:
-            yield Skipped(exc.source, exc.reason, error=True)
+            yield Skipped(exc.source, str(exc), error=True)
             continue
         yield from (s for s in opened if _selected(s, tables))
