@@ -7,7 +7,7 @@ import pytest
 from source_helpers import only_source, read_all
 
 from databorder.errors import ReadError
-from databorder.sources.text import MAX_LINE_BYTES, TextSource, looks_like_text
+from databorder.sources.text import MAX_LINE_BYTES, TextSource, looks_like_text, piece_end
 
 
 def text_source(path: Path) -> TextSource:
@@ -36,7 +36,7 @@ def test_vcf_is_flagged_as_genomic(fixtures: Path, tmp_path: Path) -> None:
     assert text_source(unsuffixed).table == "vcf"  # sniffed, not taken for TSV
 
 
-def test_huge_single_line_is_truncated_in_bounded_memory(tmp_path: Path) -> None:
+def test_huge_single_line_is_read_in_pieces_in_bounded_memory(tmp_path: Path) -> None:
     path = tmp_path / "one_line.txt"
     with path.open("wb") as out:
         out.write(b"first\n")
@@ -47,10 +47,33 @@ def test_huge_single_line_is_truncated_in_bounded_memory(tmp_path: Path) -> None
     source = text_source(path)
     result = read_all(source)
     texts = result.table.column("text").to_pylist()
-    assert [len(t) for t in texts] == [5, MAX_LINE_BYTES, 4]
-    assert result.table.column("line").to_pylist() == [1, 2, 3]
-    assert source.truncated_lines == [2]
+    # no space to cut after: pieces of exactly MAX_LINE_BYTES
+    assert [len(t) for t in texts] == [5] + [MAX_LINE_BYTES] * 50 + [4]
+    assert result.table.column("line").to_pylist() == [1] + [2] * 50 + [3]
+    assert source.long_lines == [2]
     assert result.progress == path.stat().st_size
+
+
+def test_pieces_end_after_a_space_so_values_stay_whole(tmp_path: Path) -> None:
+    words = [f"user{i}@example.com" for i in range(120_000)]
+    line = " ".join(words)
+    assert len(line) > 2 * MAX_LINE_BYTES
+    path = tmp_path / "dump.log"
+    path.write_text("head\n" + line + "\r\ntail\n", encoding="ascii")
+    texts = read_all(text_source(path)).table.column("text").to_pylist()
+    assert texts[0] == "head" and texts[-1] == "tail"
+    pieces = texts[1:-1]
+    assert len(pieces) == 3 and all(len(p) <= MAX_LINE_BYTES for p in pieces)
+    assert "".join(pieces) == line
+    assert [w for p in pieces for w in p.split()] == words
+
+
+def test_piece_end_keeps_characters_whole() -> None:
+    limit = 10_000
+    raw = "é".encode() * limit  # two bytes each, no space: the cut must not halve one
+    cut = piece_end(raw, limit)
+    assert cut in (limit, limit - 1) and raw[:cut].decode() == "é" * (cut // 2)
+    assert piece_end(b"a" * (limit - 10) + b" " + b"b" * 100, limit) == limit - 9
 
 
 def test_latin1_lines_are_decoded(tmp_path: Path) -> None:

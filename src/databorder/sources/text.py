@@ -2,9 +2,9 @@
 
 A text source yields the columns ``line`` (int64, 1-based) and ``text``. Each line is decoded
 as UTF-8, or as Latin-1 when it is not valid UTF-8 (Latin-1 maps every byte, so nothing is
-lost). A line longer than :data:`MAX_LINE_BYTES` keeps only its first MiB; the rest is skipped
-without being held in memory, and the line number is logged and kept in
-``TextSource.truncated_lines``.
+lost). A line longer than :data:`MAX_LINE_BYTES` is never held whole: it comes in pieces of at
+most 1 MiB, each a row with the line's number, cut after a space or tab where one is near the
+limit (so that values are not split), and its number is kept in ``TextSource.long_lines``.
 
 VCF files (``.vcf`` or a head starting ``##fileformat=VCF``) are read as text too, but their
 source has ``table == "vcf"`` so that a report can flag genomic data as such.
@@ -90,7 +90,8 @@ class TextSource(TableSource):
         self.table = table
         self.compression = compression
         self.size_bytes = path.stat().st_size
-        self.truncated_lines: list[int] = []
+        self.long_lines: list[int] = []
+        """Lines longer than :data:`MAX_LINE_BYTES`, read in pieces (one row each)."""
 
     def sample(self, rows: int) -> pa.Table:
         collected: list[pa.RecordBatch] = []
@@ -115,39 +116,72 @@ class TextSource(TableSource):
         numbers: list[int] = []
         texts: list[str] = []
         text_bytes = 0
-        line_no = 0
+        line_no = rows = 0
         with open_binary(self.path, self.compression, progress) as reader:
-            while max_rows is None or line_no < max_rows:
+            pieces = line_pieces(reader)
+            while max_rows is None or rows < max_rows:
                 try:
-                    raw = self._next_line(reader, line_no + 1)
+                    raw, starts_line = next(pieces)
+                except StopIteration:
+                    break
                 except ReadError as exc:
                     raise ReadError(self.source, exc.reason, line=line_no + 1) from exc
-                if raw is None:
-                    break
-                line_no += 1
+                if starts_line:
+                    line_no += 1
+                elif not self.long_lines or self.long_lines[-1] != line_no:
+                    self.long_lines.append(line_no)
+                    log.info("%s:%d: line longer than %d bytes, read in pieces", self.source,
+                             line_no, MAX_LINE_BYTES)
                 numbers.append(line_no)
                 texts.append(decode_line(raw))
                 text_bytes += len(raw)
+                rows += 1
                 if len(texts) >= BATCH_ROWS or text_bytes >= BATCH_TEXT_BYTES:
                     yield _batch(numbers, texts, columns)
                     numbers, texts, text_bytes = [], [], 0
         if texts:
             yield _batch(numbers, texts, columns)
 
-    def _next_line(self, reader: BinaryIO, line_no: int) -> bytes | None:
-        raw = reader.readline(MAX_LINE_BYTES + 1)
+
+def line_pieces(reader: BinaryIO) -> Iterator[tuple[bytes, bool]]:
+    """Each line without its line break, and whether it starts a line: a line longer than
+    :data:`MAX_LINE_BYTES` comes in pieces of at most that many bytes (:func:`piece_end`),
+    never held whole."""
+    carry = b""
+    starts_line = True
+    while True:
+        raw = carry + reader.readline(MAX_LINE_BYTES + 1 - len(carry))
+        carry = b""
         if not raw:
-            return None
-        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            raw = raw[:MAX_LINE_BYTES]
-            while True:  # skip the rest of the line a chunk at a time
-                rest = reader.readline(MAX_LINE_BYTES)
-                if not rest or rest.endswith(b"\n"):
-                    break
-            self.truncated_lines.append(line_no)
-            log.warning("%s:%d: line longer than %d bytes, truncated", self.source, line_no,
-                        MAX_LINE_BYTES)
-        return raw.rstrip(b"\r\n")
+            return
+        if len(raw) <= MAX_LINE_BYTES or raw.endswith(b"\n"):
+            text = raw.rstrip(b"\r\n")
+            if text or starts_line:
+                yield text, starts_line
+            starts_line = True
+            continue
+        cut = piece_end(raw, MAX_LINE_BYTES)
+        carry = raw[cut:]
+        yield raw[:cut], starts_line
+        starts_line = False
+
+
+PIECE_SEARCH_BYTES = 4096
+"""How far back from a piece's limit a space or tab is looked for to end it."""
+
+
+def piece_end(raw: bytes, limit: int) -> int:
+    """Where to end a piece of the longer ``raw``: after the last space or tab of its final
+    4 KiB, so that a value is not cut in two, or else at ``limit`` moved back off UTF-8
+    continuation bytes, so that no character is."""
+    start = limit - PIECE_SEARCH_BYTES
+    space = max(raw.rfind(b" ", start, limit), raw.rfind(b"\t", start, limit))
+    if space >= 0:
+        return space + 1
+    cut = limit
+    while cut > limit - 3 and raw[cut] & 0xC0 == 0x80:
+        cut -= 1
+    return cut
 
 
 def _batch(numbers: list[int], texts: list[str], columns: Sequence[str]) -> pa.RecordBatch:
