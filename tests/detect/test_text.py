@@ -196,7 +196,8 @@ def test_few_rows_take_every_detector_and_find_what_the_prefilters_find(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Up to ``FEW_ROWS`` rows skip the per-detector prefilters: each prefilter must then be
     a superset of its detector's matches, or the two paths would disagree."""
-    texts = pl.Series([*REPEATED, *LOG_LINES, "-41.5 S;81.0 E and 48.85 N, 2.35 E",
+    texts = pl.Series([*REPEATED, *LOG_LINES, *IP_LINES, *DATED_PHONES,
+                       "-41.5 S;81.0 E and 48.85 N, 2.35 E",
                        "routing 021000021 account 12345678", "Mr. John Smith called",
                        "imei 490154203237518", "BSSID 00:1a:2b:3c:4d:5e ssid Home"] * 3,
                       dtype=pl.String)
@@ -210,3 +211,72 @@ def test_few_rows_take_every_detector_and_find_what_the_prefilters_find(
     flagged, every = found(0), found(texts.len())
     assert flagged == every
     assert any(c == "coarse_geolocation" for _, ms in every for c, *_ in ms)
+
+
+IP_LINES = [
+    "2024-10-25T17:12:52Z INFO login ip=8.222.107.98 user=someone",
+    "from 10.0.0.1:443 to [192.168.1.20] via 172.16.0.0/12, then 8.8.8.8.",
+    "来自192.168.1.1的请求", "peer 203.0.113.7, 203.0.113.7 again",
+    "version 10.0.19041.1 and v1.2.3.4 and ver. 4.3.2.1 and Build#1.2.3.4 fw: 9.9.9.9",
+    "dev 1.2.3.4 served 5.6.7.8",  # 'dev' is no version word
+    "agent Chrome/124.0.0.0 docs/10.1.1.1 but http://198.51.100.3/x",
+    "oid 1.3.6.1.4.1.311 and 192.168.1.1.1 and 010.1.1.1 and 1.2.3.256",
+    "mapped ::ffff:47.88.1.2 and fe80::1%eth0 and ip:100.64.0.1 and 1.2.3.4:5.6.7.8",
+    "x1.2.3.4 1.2.3.4x 1.2.3.4_ _1.2.3.4 1.2.3.4-5 5-1.2.3.4 8.8.4.4",
+    "mixed v9.8.7.6 with 9.8.7.6 in one row",
+]
+
+
+def test_ipv4_found_in_polars_as_in_python() -> None:
+    """Dotted quads are extracted and blanked in Polars; what they leave to the Python pass
+    (versions, product tokens, OIDs, IPv6) must give, with them, what the Python pass gives
+    on every row alone: the same rows, values and spans for every category."""
+    texts = pl.Series(IP_LINES)
+    tallies = tally_text_column(texts)
+    by_row: dict[str, set[int]] = {}
+    values: dict[str, set[str]] = {}
+    for i, text in enumerate(IP_LINES):
+        for match in find_in_text(text):
+            by_row.setdefault(match.category, set()).add(i)
+            values.setdefault(match.category, set()).add(match.normalized)
+    assert {c: t.rows for c, t in tallies.items()} == by_row
+    assert {c: set(t.values().to_list()) for c, t in tallies.items()} == values
+    assert {"8.222.107.98", "10.0.0.1", "192.168.1.1", "5.6.7.8", "198.51.100.3",
+            "47.88.1.2", "100.64.0.1", "8.8.4.4", "9.8.7.6"} <= values["ip_address"]
+    assert not {"10.1.1.1", "124.0.0.0", "4.3.2.1", "9.9.9.9"} & values["ip_address"]
+
+
+DATED_PHONES = [
+    "2024-10-25 030 1234567", "2024-10-25(030) 1234567", "on 2024-03-01 call +49 30 1234567",
+    "08.01.2023 - 24.04.2023 tel 06 12 34 56 78", "030-1234567-2024-10-25",
+    "2024-10-25T17:12:52Z INFO nothing but a time",
+]
+
+
+def test_dates_do_not_pick_rows_for_the_phone_pass_but_phones_beside_them_are_found() -> None:
+    texts = pl.Series(DATED_PHONES)
+    phone = next(d for d in value_detectors() if d.category == "phone")
+    flags = _candidate_flags(texts.rename("t").to_frame(), [phone])[:, 0]
+    assert flags.tolist() == [True] * 5 + [False]
+    found = [sorted(m.normalized for m in find_in_text(t) if m.category == "phone")
+             for t in DATED_PHONES]
+    assert all(found[:5]) and found[5] == []
+    tally = tally_text_column(texts)
+    assert tally["phone"].rows == {0, 1, 2, 3, 4}
+
+
+def test_log_lines_of_time_stamps_and_dotted_quads_skip_the_python_pass(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = pl.Series([f"2024-10-25T17:12:{i % 60:02d}Z INFO login ip=10.{i // 250}.{i % 250}.7 "
+                       f"user={i} status=200" for i in range(500)])
+    tested: list[str] = []
+
+    def recording(detector: Detector, text: str) -> list[tuple[int, int, str]]:
+        tested.append(text)
+        return []
+
+    for detector in value_detectors():
+        monkeypatch.setattr(type(detector), "find_in_text", recording)
+    tally = tally_text_column(lines)
+    assert tally["ip_address"].row_count == 500 and len(tally["ip_address"].values()) == 500
+    assert tested == []

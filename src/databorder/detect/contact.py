@@ -584,6 +584,10 @@ class PhoneDetector(Detector):
     # (ports, byte counts) would join into a phone.
     text_pattern = r"(?<![0-9A-Za-z_+])\+?\(?\d+(?:[ \u00a0().\-/]{1,3}\d+)*"
     prefilter = r"\d[\d\s().\-/]{4,}\d"
+    # dates split a run of digit groups (_DATE_IN_TEXT) and give no number: a log line's
+    # time stamp alone is no reason for the Python pass (a neighbour each side goes too)
+    prefilter_ignores = (r"(?:^|[^0-9])(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}"
+                         r"|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4})(?:[^0-9]|$)")
     # Text columns (Polars): dates, dotted quads and decimals are matched first as candidates
     # of their own (and rejected), so that their digits never join a phone candidate; letters
     # glued before a number join it, so that ``ID12345678`` is no phone.

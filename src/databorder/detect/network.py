@@ -54,6 +54,7 @@ _IPV6 = _ipv6_grammar()
 # wrapped in brackets or quotes and followed by one punctuation mark (``(10.0.0.1)``,
 # ``[2001:db8::1]:443``, ``'fe80::1%eth0'``, ``10.0.0.0/8,``). Valid in Rust and Python regex.
 _IPV4_CELL = rf"^{_OPEN}{_IPV4}(?:{_V4_PREFIX})?(?:{_PORT})?{_CLOSE}$"
+_IPV4_ALONE = rf"^{_IPV4}$"
 _ALREADY_NORMAL = rf"^(?:{_IPV4}|(?:[1-9a-f][0-9a-f]{{0,3}}:){{7}}[1-9a-f][0-9a-f]{{0,3}})$"
 _IPV6_CELL = (rf"^{_OPEN}(?:{_IPV6}(?:{_ZONE})?(?:{_V6_PREFIX})?"
               rf"|\[{_IPV6}(?:{_ZONE})?(?:{_V6_PREFIX})?\](?:{_PORT})?){_CLOSE}$")
@@ -228,7 +229,17 @@ class IpAddressDetector(Detector):
     )
     cell_pattern: ClassVar[str] = f"{_IPV4_CELL[1:-1]}|{_IPV6_CELL[1:-1]}"
     text_pattern: ClassVar[str] = _IP_TEXT
-    prefilter: ClassVar[str] = r"[0-9]\.[0-9]{1,3}\.[0-9]|:[0-9A-Fa-f]*:"
+    # every IPv6 address holds ``::`` or six groups with their colons (a time does not)
+    prefilter: ClassVar[str] = r"[0-9]\.[0-9]{1,3}\.[0-9]|::|(?:[0-9A-Fa-f]{1,4}:){6}"
+    # Text columns (Polars): a dotted run with whatever is glued to it, and with a version
+    # word or a product token right before it (``version 10.0.0.1``, ``Chrome/124.0.0.0``),
+    # is one candidate, and only a bare dotted quad of the strict grammar is an address: what
+    # the look-arounds of ``text_pattern`` or _NOT_AN_ADDRESS_BEFORE reject never passes, and
+    # stays for the Python pass, as IPv6 does.
+    text_rows: ClassVar[str] = r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"
+    text_extract: ClassVar[str] = (
+        r"(?:[A-Za-z][\w.\-]*/|(?i:(?-u:\b)(?:v|version|ver\.?|build|release|firmware|fw|oid"
+        r"|rev\.?|revision)\s*[:=#]?\s*))?[0-9A-Za-z_.:]*[0-9]+(?:\.[0-9]+)+[0-9A-Za-z_]*")
     min_value_share: ClassVar[float] = 0.6
 
     def validate(self, candidate: str) -> bool:
@@ -253,6 +264,12 @@ class IpAddressDetector(Detector):
     def kind(self, candidate: str) -> str | None:
         address = parse_ip(candidate)
         return None if address is None else ip_kind(address)
+
+    def valid_found(self, values: pl.Series) -> tuple[pl.Series, pl.Series]:
+        """Candidates of ``text_extract`` that are a bare dotted quad (no leading zeros),
+        which is its own normal form."""
+        valid = values.str.contains(_IPV4_ALONE).fill_null(False).alias(values.name)
+        return valid, values.filter(valid)
 
     def valid_cells(self, values: pl.Series) -> pl.Series:
         stripped = values.str.strip_chars()
@@ -378,8 +395,10 @@ class MacAddressDetector(Detector):
     text_pattern: ClassVar[str] = (
         f"{_MAC_TEXT_BEFORE}(?:{_MAC_COLON}|{_MAC_DASH}|{_MAC_DOT}){_MAC_TEXT_AFTER}"
     )
+    # five separators, as six groups have (a time or a date has two)
     prefilter: ClassVar[str] = (
-        r"[0-9A-Fa-f][:\-][0-9A-Fa-f]{1,2}[:\-][0-9A-Fa-f]|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\."
+        r"[0-9A-Fa-f](?:[:\-][0-9A-Fa-f]{1,2}){4}[:\-][0-9A-Fa-f]"
+        r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\."
     )
     min_value_share: ClassVar[float] = 0.6
 

@@ -261,10 +261,18 @@ def _candidate_rows(detector: Detector) -> pl.Expr:
     context, one of its context words occurs somewhere in the row (the reference form of
     what :func:`_python_pass` computes in two steps)."""
     text = pl.col("t")
-    wanted = text.str.contains(detector.prefilter or detector.cell_pattern)
+    wanted = _prefiltered(detector, text)
     if detector.needs_context and detector.context_words:
         wanted = wanted & text.str.contains(_context_pattern(detector))
     return wanted.fill_null(False)
+
+
+def _prefiltered(detector: Detector, text: pl.Expr, prefilter: str | None = None) -> pl.Expr:
+    """``prefilter`` (the detector's own by default) over ``text`` with the spans its
+    ``prefilter_ignores`` names blanked first."""
+    if detector.prefilter_ignores:
+        text = text.str.replace_all(detector.prefilter_ignores, " ")
+    return text.str.contains(prefilter or detector.prefilter or detector.cell_pattern)
 
 
 def _context_pattern(detector: Detector) -> str:
@@ -276,8 +284,8 @@ def _candidate_flags(frame: pl.DataFrame, detectors: Sequence[Detector]) -> npt.
     per detector; context words are looked for only in the rows the prefilter kept (the
     case-insensitive word lists cost more than the prefilters)."""
     text = pl.col("t")
-    masks = frame.select(*(text.str.contains(d.prefilter or d.cell_pattern).fill_null(False)
-                           .alias(str(i)) for i, d in enumerate(detectors)))
+    masks = frame.select(*(_prefiltered(d, text).fill_null(False).alias(str(i))
+                           for i, d in enumerate(detectors)))
     flags = np.zeros((frame.height, len(detectors)), dtype=np.bool_)
     if masks.width:
         flags[:] = masks.to_numpy()
@@ -315,9 +323,14 @@ def _worth_testing(detectors: Sequence[Detector]) -> pl.Expr:
     alone = [d for d in detectors if not (d.needs_context and d.context_words)]
     words = sorted({w for d in detectors if d.needs_context for w in d.context_words})
     wanted = pl.lit(False)
-    if alone:
+    plain = [d for d in alone if not d.prefilter_ignores]
+    if plain:
         wanted = text.str.contains("|".join(
-            _without_word_boundaries(f"(?:{d.prefilter or d.cell_pattern})") for d in alone))
+            _without_word_boundaries(f"(?:{d.prefilter or d.cell_pattern})") for d in plain))
+    for detector in alone:
+        if detector.prefilter_ignores:
+            wanted = wanted | _prefiltered(detector, text, _without_word_boundaries(
+                detector.prefilter or detector.cell_pattern))
     if words:
         wanted = wanted | text.str.contains("(?i)" + "|".join(re.escape(w) for w in words))
     return wanted
