@@ -280,3 +280,22 @@ def test_log_lines_of_time_stamps_and_dotted_quads_skip_the_python_pass(
     tally = tally_text_column(lines)
     assert tally["ip_address"].row_count == 500 and len(tally["ip_address"].values()) == 500
     assert tested == []
+
+
+def test_a_national_number_is_no_part_of_a_longer_run_of_numbers() -> None:
+    """Ports, protocol numbers and byte counts of a space-separated log line chain into
+    runs in which some span reads as a national number: only a span that is the whole run,
+    or one written with its country code, is taken."""
+    flow = ("2 123456789010 eni-0c44539c1e15cc490 10.255.0.62 35.160.46.88 28654 443 6 15 3103 "
+            "1679389540 1679389568 ACCEPT OK")
+
+    def phones(text: str) -> list[str]:
+        return [text[m.start:m.end] for m in find_in_text(text) if m.category == "phone"]
+
+    assert phones(flow) == []
+    assert phones("43418 5001 6 100701 70 1566848875 1566848933 ACCEPT") == []
+    assert phones("order 12345 415 555 0132") == []
+    assert phones("Call me at 415-555-0132 today") == ["415-555-0132"]
+    assert phones("Ruf an: +49 30 1234567 99 99 99 99") != []
+    tally = tally_text_column(pl.Series([flow] * 3 + ["Call me at 415-555-0132 today"]))
+    assert tally["phone"].rows == {3}

@@ -538,6 +538,11 @@ def _inside_word(text: str, start: int, end: int) -> bool:
     return any(c.isascii() and c.isalpha() for c in token)
 
 
+def _international(candidate: str) -> bool:
+    """Written with its country code (``+49 30 1234567``, ``0049 30 1234567``)."""
+    return candidate.lstrip("(").startswith(("+", "00"))
+
+
 class PhoneDetector(Detector):
     """Telephone numbers of any country, validated with libphonenumber's metadata.
 
@@ -700,7 +705,10 @@ class PhoneDetector(Detector):
 
     def find_in_text(self, text: str) -> list[tuple[int, int, str]]:
         """Runs of digit groups (``text_pattern``); in each, from left to right, the longest
-        span of consecutive groups that is a valid number (cached libphonenumber check)."""
+        span of consecutive groups that is a valid number (cached libphonenumber check). A
+        span without its country code (no ``+`` or ``00``) must be the whole run between
+        dates: inside a longer run (``28654 443 6 15 3103`` in a flow log) ports, protocol
+        numbers and byte counts would read as national numbers."""
         found: list[tuple[int, int, str]] = []
         for run in self.text_regex.finditer(text):
             if not _inside_word(text, run.start(), run.end()):
@@ -731,6 +739,8 @@ class PhoneDetector(Detector):
             for last in range(len(groups) - 1, first - 1, -1):
                 candidate = text[begin:groups[last][1]]
                 digits = sum(e - s for s, e in groups[first:last + 1])
+                if (first > 0 or last < len(groups) - 1) and not _international(candidate):
+                    continue
                 if (_MIN_DIGITS <= digits <= _MAX_DIGITS
                         and not _NOT_A_PHONE_RE.match(candidate) and self.validate(candidate)):
                     found.append((begin, groups[last][1], candidate))
