@@ -57,8 +57,9 @@ class Detector(ABC):
     text_pattern: ClassVar[str] = ""
     prefilter: ClassVar[str] = ""
     prefilter_ignores: ClassVar[str] = ""
-    """Optional Rust regex of spans that ``find_in_text`` never takes a value from (a phone's
-    dates): they are blanked before ``prefilter`` picks the rows worth a Python pass."""
+    """Optional Rust regex of spans that no value is taken from (a phone's dates): they are
+    blanked before ``prefilter`` picks the rows worth a Python pass and ``text_rows`` the rows
+    worth ``text_extract``."""
     text_extract: ClassVar[str] = ""
     """Optional Rust regex whose matches in text are candidates for ``valid_cells``: when set,
     text columns are scanned for this detector in Polars instead of with ``text_pattern``."""

@@ -108,12 +108,12 @@ def _rows_holding(parts: list[npt.NDArray[np.int64]],
                   inverse: npt.NDArray[np.int64] | None) -> npt.NDArray[np.int64]:
     """The distinct rows of ``parts``, sorted; with ``inverse``, the rows whose text (their
     index in ``inverse``) is one of them."""
-    found = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
-    if inverse is not None:
-        wanted = np.zeros(int(inverse.max(initial=-1)) + 1, dtype=np.bool_)
-        wanted[found] = True
-        found = np.flatnonzero(wanted[inverse])
-    return found.astype(np.int64, copy=False)
+    rows = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    # a mask, not np.unique: row numbers are bounded, and sorting them cost 50 ms a frame
+    size = max(int(rows.max(initial=-1)), -1 if inverse is None else int(inverse.max(initial=-1)))
+    held = np.zeros(size + 1, dtype=np.bool_)
+    held[rows] = True
+    return np.flatnonzero(held if inverse is None else held[inverse]).astype(np.int64, copy=False)
 
 
 def _extract_vectorised(
@@ -125,7 +125,8 @@ def _extract_vectorised(
     """
     frame = working.rename("t").to_frame().with_row_index("row")
     if detector.text_rows:
-        frame = frame.filter(pl.col("t").str.contains(detector.text_rows).fill_null(False))
+        frame = frame.filter(_prefiltered(detector, pl.col("t"), detector.text_rows)
+                             .fill_null(False))
     candidates = (frame.select("row", pl.col("t").str.extract_all(detector.text_extract)
                                .alias("c")).explode("c").drop_nulls("c"))
     if candidates.height == 0:
