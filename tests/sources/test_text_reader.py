@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import gzip
+import io
+import random
 from pathlib import Path
 
 import pytest
 from source_helpers import only_source, read_all
 
 from databorder.errors import ReadError
+from databorder.sources import text as text_module
 from databorder.sources.text import MAX_LINE_BYTES, TextSource, looks_like_text, piece_end
 
 
@@ -96,3 +99,34 @@ def test_truncated_gzip_names_the_line(tmp_path: Path) -> None:
 def test_binary_is_not_text() -> None:
     assert not looks_like_text(b"\x00\x01\x02abc")
     assert looks_like_text("naïve café".encode()[:-1])  # a cut multi-byte character
+
+
+@pytest.mark.parametrize("block", [7, 64, 1000])
+def test_lines_read_by_blocks_equal_lines_read_one_by_one(
+        block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``line_blocks`` splits whole blocks at once; ``line_pieces``, the line-by-line
+    reference, must give the same texts and line starts, long lines and odd bytes included."""
+    monkeypatch.setattr(text_module, "MAX_LINE_BYTES", 100)
+    monkeypatch.setattr(text_module, "PIECE_SEARCH_BYTES", 20)
+    monkeypatch.setattr(text_module, "READ_BLOCK_BYTES", block)
+    rng = random.Random(block)
+    parts = [b"plain %d\n", "ünï %d\n".encode(), b"bad \xff %d\n", b"\n", b"cr %d\r\n",
+             b"long " + b"word " * 40 + b"%d\n", b"x" * 250 + b"%d\n", "é".encode() * 80 + b"\n"]
+    data = b"".join(rng.choice(parts).replace(b"%d", b"%d" % i) for i in range(3000)) + b"tail"
+    reference = [(text_module.decode_line(raw), starts)
+                 for raw, starts in text_module.line_pieces(io.BytesIO(data))]
+    blocks = list(text_module.line_blocks(io.BytesIO(data)))
+    by_blocks = [(text, True if b.starts is None else b.starts[i])
+                 for b in blocks for i, text in enumerate(b.texts)]
+    assert by_blocks == reference
+    assert any(not starts for _, starts in reference)  # long lines came in pieces
+
+
+def test_sample_takes_exactly_the_rows_asked(tmp_path: Path) -> None:
+    path = tmp_path / "app.log"
+    path.write_text("".join(f"line {i}\n" for i in range(100_000)), encoding="ascii")
+    source = text_source(path)
+    for rows in (1, 999, 70_000):
+        sample = source.sample(rows)
+        assert sample.num_rows == rows
+        assert sample.column("line").to_pylist()[-1] == rows

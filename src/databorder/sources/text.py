@@ -12,11 +12,14 @@ source has ``table == "vcf"`` so that a report can flag genomic data as such.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, ClassVar
 
+import numpy as np
 import pyarrow as pa
 
 from databorder.errors import InputError, ReadError
@@ -118,29 +121,109 @@ class TextSource(TableSource):
         text_bytes = 0
         line_no = rows = 0
         with open_binary(self.path, self.compression, progress) as reader:
-            pieces = line_pieces(reader)
+            blocks = line_blocks(reader)
             while max_rows is None or rows < max_rows:
                 try:
-                    raw, starts_line = next(pieces)
+                    block = next(blocks)
                 except StopIteration:
                     break
                 except ReadError as exc:
                     raise ReadError(self.source, exc.reason, line=line_no + 1) from exc
-                if starts_line:
-                    line_no += 1
-                elif not self.long_lines or self.long_lines[-1] != line_no:
-                    self.long_lines.append(line_no)
-                    log.info("%s:%d: line longer than %d bytes, read in pieces", self.source,
-                             line_no, MAX_LINE_BYTES)
-                numbers.append(line_no)
-                texts.append(decode_line(raw))
-                text_bytes += len(raw)
-                rows += 1
-                if len(texts) >= BATCH_ROWS or text_bytes >= BATCH_TEXT_BYTES:
+                if block.starts is None:
+                    numbers.extend(range(line_no + 1, line_no + 1 + len(block.texts)))
+                    line_no += len(block.texts)
+                else:
+                    for starts_line in block.starts:
+                        if starts_line:
+                            line_no += 1
+                        elif not self.long_lines or self.long_lines[-1] != line_no:
+                            self.long_lines.append(line_no)
+                            log.info("%s:%d: line longer than %d bytes, read in pieces",
+                                     self.source, line_no, MAX_LINE_BYTES)
+                        numbers.append(line_no)
+                texts.extend(block.texts)
+                text_bytes += block.size
+                rows += len(block.texts)
+                if max_rows is not None and rows > max_rows:
+                    del numbers[max_rows - rows:], texts[max_rows - rows:]
+                    rows = max_rows
+                while len(texts) >= BATCH_ROWS:
+                    yield _batch(numbers[:BATCH_ROWS], texts[:BATCH_ROWS], columns)
+                    del numbers[:BATCH_ROWS], texts[:BATCH_ROWS]
+                    text_bytes = sum(map(len, texts))
+                if text_bytes >= BATCH_TEXT_BYTES:
                     yield _batch(numbers, texts, columns)
                     numbers, texts, text_bytes = [], [], 0
         if texts:
             yield _batch(numbers, texts, columns)
+
+
+READ_BLOCK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class LineBlock:
+    """Decoded lines (and pieces of long lines) read at once."""
+
+    texts: list[str]
+    starts: list[bool] | None
+    """Per text, whether it starts a line; None when every one does."""
+    size: int
+    """Bytes read for them."""
+
+
+def line_blocks(reader: BinaryIO) -> Iterator[LineBlock]:
+    """The lines of ``reader`` without their line breaks, a block of complete lines at a
+    time (one ``str.split`` for a block of valid UTF-8, instead of a Python step per line); a
+    line longer than :data:`MAX_LINE_BYTES` comes in pieces as :func:`line_pieces` cuts them,
+    never held whole."""
+    carry = b""
+    continuing = False
+    while True:
+        chunk = reader.read(READ_BLOCK_BYTES)
+        data = carry + chunk
+        if not chunk:
+            if data:
+                yield _decoded(data + b"\n", continuing)
+            return
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            while len(data) > MAX_LINE_BYTES:
+                end = piece_end(data, MAX_LINE_BYTES)
+                yield LineBlock([decode_line(data[:end])], [not continuing], end)
+                data, continuing = data[end:], True
+            carry = data
+            continue
+        carry = data[cut:]
+        yield _decoded(data[:cut], continuing)
+        continuing = False
+
+
+def _decoded(block: bytes, continuing: bool) -> LineBlock:
+    """The lines of ``block``, complete lines each ending in ``\\n``; the first continues a
+    long line when ``continuing``. Blocks of valid UTF-8 without a long line are split at
+    once; others go line by line, each line UTF-8 or else Latin-1."""
+    if not continuing and _lines_fit(block):
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            lines = text.split("\n")[:-1]
+            if "\r" in text:
+                lines = [line.rstrip("\r") for line in lines]
+            return LineBlock(lines, None, len(block))
+    pieces = list(line_pieces(io.BytesIO(block)))
+    starts = [starts_line for _, starts_line in pieces]
+    if continuing and starts:
+        starts[0] = False
+    return LineBlock([decode_line(raw) for raw, _ in pieces], starts, len(block))
+
+
+def _lines_fit(block: bytes) -> bool:
+    """No line of ``block`` (complete lines) is longer than :data:`MAX_LINE_BYTES`."""
+    breaks = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 0x0A)
+    return int(np.diff(breaks, prepend=-1).max(initial=0)) - 1 <= MAX_LINE_BYTES
 
 
 def line_pieces(reader: BinaryIO) -> Iterator[tuple[bytes, bool]]:
