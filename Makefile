@@ -53,6 +53,7 @@ bench: $(VENV)/.installed-dev
 	$(PIP) install -q -e '.[bench]'
 	$(BIN)/python bench/accuracy.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/logs.py
 	$(BIN)/python bench/detectors.py
 	$(BIN)/python bench/memory.py
 
