@@ -103,3 +103,15 @@ def test_out_of_range_and_unrelated_numbers_are_not_geo() -> None:
     assert _categories(out_of_range) == []
     not_geo = pl.DataFrame({"id": [1, 2, 3], "price": [19.999, 5.125, 7.333]})
     assert _categories(not_geo) == []
+
+
+@pytest.mark.parametrize("cell", ["88.000000,88.000000", "-5.000,30.0000", "(14.000, 14.000)"])
+def test_pairs_of_padded_integers_are_no_position(cell: str) -> None:
+    """Zeek writes TTLs as ``88.000000``: three or more decimals, all zero, on both numbers
+    are padding, not a measured position; one real decimal on either keeps the pair."""
+    for detector in (precise, coarse):
+        assert not detector.validate(cell)
+        assert detector.valid_cells(_cells(cell)).to_list() == [False]
+        assert detector.find_in_text(f"TTLs {cell} F") == []
+    assert precise.validate("35.000000,139.691706")
+    assert coarse.validate("41.0,-81.0")

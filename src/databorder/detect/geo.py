@@ -86,6 +86,12 @@ def _decimals(number: str) -> int:
     return len(fraction)
 
 
+def _zero_decimals(number: str) -> bool:
+    """Three decimals or more, all zero: a precise position that padding only pretends."""
+    fraction = number.partition(".")[2]
+    return len(fraction) >= 3 and not fraction.strip("0")
+
+
 def _signed(number: str, hemisphere: str | None) -> str:
     text = number.lstrip("+")
     if hemisphere in ("S", "W") and not text.startswith("-"):
@@ -108,6 +114,8 @@ def _parse_decimal(match: re.Match[str]) -> Coordinate | None:
     a, b = match.group("a"), match.group("b")
     if "." not in a or "." not in b:
         return None  # integer pairs are counts, sizes or ids far more often than places
+    if _zero_decimals(a) and _zero_decimals(b):
+        return None  # padded integers (TTLs ``88.000000,88.000000`` in a DNS log), as above
     ha = (match.group("ha") or match.group("ha2") or "").strip() or None
     hb = (match.group("hb") or match.group("hb2") or "").strip() or None
     if ha in ("E", "W") or hb in ("N", "S"):
@@ -228,9 +236,10 @@ class _CoordinateStringDetector(Detector):
         lat = pl.col("1").cast(pl.Float64, strict=False)
         lon = pl.col("3").cast(pl.Float64, strict=False)
         decimals = pl.min_horizontal(pl.col("2").str.len_chars(), pl.col("4").str.len_chars())
+        padded = pl.col("2").str.contains("^000+$") & pl.col("4").str.contains("^000+$")
         plain = (
             (lat.abs() <= 90) & (lon.abs() <= 180) & ~((lat == 0) & (lon == 0))
-            & self._decimals_wanted(decimals)
+            & self._decimals_wanted(decimals) & ~padded
         ).fill_null(False)
         # what Python can parse besides plain pairs: GeoJSON, two decimals (with hemisphere
         # letters) or minutes (DMS); dates, prices and ids of the shape never reach Python
