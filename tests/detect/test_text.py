@@ -299,3 +299,17 @@ def test_a_national_number_is_no_part_of_a_longer_run_of_numbers() -> None:
     assert phones("Ruf an: +49 30 1234567 99 99 99 99") != []
     tally = tally_text_column(pl.Series([flow] * 3 + ["Call me at 415-555-0132 today"]))
     assert tally["phone"].rows == {3}
+
+
+GLUED = ["id 612345678abc", "host-612345678.example", "https-68-142-107-25.lax.llnw.net",
+         "x 612345678_1", "call 612345678 now", "ref:612345678-b", "tel 415-555-0132-",
+         "Tel:-612345678", "CH-660.0.559.011-2, CH", "api-684909705.us-west-2.elb"]
+
+
+def test_numbers_glued_to_words_are_judged_alike_in_polars_and_python() -> None:
+    """Letters, ``_`` or ``-`` glued to a number make it part of a word (a host name, an id)
+    in both paths; what the Polars candidate rejects for its glue, Python still judges."""
+    lines = [f"{text} w{i}" for text in GLUED for i in range(8)]  # more than FEW_ROWS rows
+    tally = tally_text_column(pl.Series(lines))
+    python = {m.normalized for line in lines for m in find_in_text(line) if m.category == "phone"}
+    assert set(tally["phone"].values().to_list()) == python == {"+34612345678", "+14155550132"}

@@ -594,13 +594,16 @@ class PhoneDetector(Detector):
     prefilter_ignores = (r"(?:^|[^0-9])(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}"
                          r"|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4})(?:[^0-9]|$)")
     # Text columns (Polars): dates, dotted quads and decimals are matched first as candidates
-    # of their own (and rejected), so that their digits never join a phone candidate; letters
-    # glued before a number join it, so that ``ID12345678`` is no phone.
+    # of their own (and rejected), so that their digits never join a phone candidate; letters,
+    # ``_`` and ``-`` glued to a number on either side join it, so that ``ID12345678`` and
+    # ``api-684909705.elb`` are no phone (the word rule of :func:`_inside_word`; a candidate
+    # rejected for a glued ``_1`` leaves the row to the Python pass, which applies it exactly);
+    # a dotted run takes its glue too, or ``CH-660.0.559.011`` would lose ``CH-660`` to it.
     # at least five digits (the shortest number parse_phone takes), as a candidate chains them
     text_rows = r"[0-9](?:[ \u00a0()\-/]{0,3}[0-9]){4}"
     text_extract = (r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}"
-                    r"|[0-9]+(?:\.[0-9]+)+"
-                    r"|[0-9A-Za-z_]*\+?\(?[0-9]+(?:[ \u00a0()\-/]{1,3}[0-9]+)*")
+                    r"|[0-9A-Za-z_\-]*[0-9]+(?:\.[0-9]+)+[0-9A-Za-z_\-]*"
+                    r"|[0-9A-Za-z_\-]*\+?\(?[0-9]+(?:[ \u00a0()\-/]{1,3}[0-9]+)*[0-9A-Za-z_\-]*")
     min_value_share = 0.8
     form: PhoneColumnForm | None = None
     """How the column this detector is fitted to writes its numbers (:meth:`for_column`)."""
