@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -113,3 +115,29 @@ def test_a_missing_driver_is_named() -> None:
     with pytest.raises(StoreError, match=r"u:\*\*\*@h/db: its database driver is not installed "
                                          r"\(pyodbc"):
         Store.open("mssql+pyodbc://u:secret@h/db")
+
+
+def test_a_locked_sqlite_store_is_opened_once_the_lock_goes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite may say "database is locked" at once, busy timeout or not, while another process
+    creates the same store: opening tries again; any other error is raised at once."""
+    from databorder.store import migrate
+
+    real = migrate._upgrade_once
+    answers = iter([sqlite3.OperationalError("database is locked")] * 3)
+
+    def flaky(engine: Any) -> None:
+        error = next(answers, None)
+        if error is not None:
+            raise error
+        real(engine)
+
+    monkeypatch.setattr(migrate, "_upgrade_once", flaky)
+    with Store.open(f"sqlite:///{tmp_path / 'store.sqlite'}") as store:
+        assert schema_differences(store.engine) == []
+    assert next(answers, None) is None
+
+    monkeypatch.setattr(migrate, "_upgrade_once", lambda engine: (_ for _ in ()).throw(
+        sqlite3.OperationalError("disk I/O error")))
+    with pytest.raises(StoreError, match="disk I/O error"):
+        Store.open(f"sqlite:///{tmp_path / 'other.sqlite'}")

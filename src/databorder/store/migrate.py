@@ -7,6 +7,8 @@ models and the migrations in agreement asks (Alembic's autogenerate comparison).
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from .models import Base
 
@@ -40,9 +43,37 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+BUSY_RETRY_SECONDS = 30.0
+"""How long :func:`upgrade` tries again while SQLite says the database is locked."""
+
+
 def upgrade(engine: Engine) -> None:
     """Migrate the database to the head revision, in one transaction that holds the database's
-    write lock, so that processes opening a new store at once migrate it once."""
+    write lock, so that processes opening a new store at once migrate it once.
+
+    SQLite can answer "database is locked" without waiting out its busy timeout (a new file
+    switching to WAL while another process creates it): such an answer is tried again, with
+    growing pauses, for :data:`BUSY_RETRY_SECONDS`."""
+    deadline = time.monotonic() + BUSY_RETRY_SECONDS
+    pause = 0.05
+    while True:
+        try:
+            _upgrade_once(engine)
+            return
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            if (engine.dialect.name != "sqlite" or not _busy(exc)
+                    or time.monotonic() + pause > deadline):
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 1.0)
+
+
+def _busy(exc: BaseException) -> bool:
+    text = str(getattr(exc, "orig", None) or exc)
+    return "database is locked" in text or "database is busy" in text
+
+
+def _upgrade_once(engine: Engine) -> None:
     head = head_revision()
     with engine.connect() as connection:
         if current_revision(connection) == head:
