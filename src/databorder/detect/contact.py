@@ -194,6 +194,8 @@ _MOBILE_WITHOUT_TRUNK_REGIONS = frozenset({"CN", "TR"})
 _DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}")
 _DATE_IN_TEXT = re.compile(r"(?<![0-9])(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]"
                            r"\d{4})(?![0-9])")
+_DATE_CANDIDATE = r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}"
+"""The dates of :data:`_DATE_IN_TEXT` in Rust regex, without its look-arounds."""
 _EXTENSION = r"\s*(?i:ext\.?|extension|x|#)\s*\d{1,6}"
 _PHONE_CELL = rf"\(?\+?\(?\d[\d\s().\-/]{{3,24}}\d(?:{_EXTENSION})?"
 _MIN_DIGITS = 5
@@ -591,8 +593,7 @@ class PhoneDetector(Detector):
     prefilter = r"\d[\d\s().\-/]{4,}\d"
     # dates split a run of digit groups (_DATE_IN_TEXT) and give no number: a log line's
     # time stamp alone is no reason for the Python pass (a neighbour each side goes too)
-    prefilter_ignores = (r"(?:^|[^0-9])(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}"
-                         r"|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4})(?:[^0-9]|$)")
+    prefilter_ignores = rf"(?:^|[^0-9])(?:{_DATE_CANDIDATE})(?:[^0-9]|$)"
     # Text columns (Polars): dates, dotted quads and decimals are matched first as candidates
     # of their own (and rejected), so that their digits never join a phone candidate; letters,
     # ``_`` and ``-`` glued to a number on either side join it, so that ``ID12345678`` and
@@ -601,7 +602,7 @@ class PhoneDetector(Detector):
     # a dotted run takes its glue too, or ``CH-660.0.559.011`` would lose ``CH-660`` to it.
     # at least five digits (the shortest number parse_phone takes), as a candidate chains them
     text_rows = r"[0-9](?:[ \u00a0()\-/]{0,3}[0-9]){4}"
-    text_extract = (r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}"
+    text_extract = (rf"{_DATE_CANDIDATE}"
                     r"|[0-9A-Za-z_\-]*[0-9]+(?:\.[0-9]+)+[0-9A-Za-z_\-]*"
                     r"|[0-9A-Za-z_\-]*\+?\(?[0-9]+(?:[ \u00a0()\-/]{1,3}[0-9]+)*[0-9A-Za-z_\-]*")
     min_value_share = 0.8

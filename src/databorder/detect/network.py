@@ -77,11 +77,11 @@ _IP_TEXT = (
 )
 # Words right before a dotted quad that make it a version, build or OID, not an address; also
 # a product token as in user agents (``Chrome/124.0.0.0``), but not a URL (``http://1.2.3.4``).
+# Valid in Rust and Python regex: the text columns' candidates (Polars) use them too.
+_VERSION_WORDS = r"v|version|ver\.?|build|release|firmware|fw|oid|rev\.?|revision"
+_PRODUCT_TOKEN = r"[A-Za-z][\w.\-]*/"
 _NOT_AN_ADDRESS_BEFORE = re.compile(
-    r"(?:\bv|\bversion|\bver\.?|\bbuild|\brelease|\bfirmware|\bfw|\boid|\brev\.?|\brevision)"
-    r"\s*[:=#]?\s*$|[A-Za-z][\w.\-]*/$",
-    re.IGNORECASE,
-)
+    rf"\b(?:{_VERSION_WORDS})\s*[:=#]?\s*$|{_PRODUCT_TOKEN}$", re.IGNORECASE)
 
 
 def parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -238,8 +238,8 @@ class IpAddressDetector(Detector):
     # stays for the Python pass, as IPv6 does.
     text_rows: ClassVar[str] = r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"
     text_extract: ClassVar[str] = (
-        r"(?:[A-Za-z][\w.\-]*/|(?i:(?-u:\b)(?:v|version|ver\.?|build|release|firmware|fw|oid"
-        r"|rev\.?|revision)\s*[:=#]?\s*))?[0-9A-Za-z_.:]*[0-9]+(?:\.[0-9]+)+[0-9A-Za-z_]*")
+        rf"(?:{_PRODUCT_TOKEN}|(?i:(?-u:\b)(?:{_VERSION_WORDS})\s*[:=#]?\s*))?"
+        r"[0-9A-Za-z_.:]*[0-9]+(?:\.[0-9]+)+[0-9A-Za-z_]*")
     min_value_share: ClassVar[float] = 0.6
 
     def validate(self, candidate: str) -> bool:
