@@ -31,7 +31,15 @@ from typing import Any
 
 import polars as pl
 
-from throughput import DATA, MB, ensure_csv, presidio_engine, print_row, run_databorder
+from throughput import (
+    DATA,
+    MB,
+    ensure_csv,
+    presidio_engine,
+    presidio_figures,
+    print_row,
+    run_databorder,
+)
 
 LEVELS = ("INFO", "INFO", "INFO", "WARN", "DEBUG")
 
@@ -80,13 +88,8 @@ def presidio_worker(path: Path, lines: int) -> None:
 
 
 def run_presidio(path: Path, lines: int) -> dict[str, Any]:
-    result = subprocess.run([sys.executable, __file__, "--presidio-worker", str(path),
-                             "--presidio-lines", str(lines)], capture_output=True, text=True,
-                            check=False)
-    if result.returncode != 0:
-        raise SystemExit(f"presidio worker failed:\n{result.stderr[-3000:]}")
-    figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return figures
+    return presidio_figures(__file__, "--presidio-worker", str(path), "--presidio-lines",
+                            str(lines))
 
 
 def main() -> None:

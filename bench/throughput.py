@@ -286,9 +286,13 @@ def presidio_worker(path: Path, rows: int) -> None:
 
 
 def run_presidio(path: Path, rows: int) -> dict[str, Any]:
-    result = subprocess.run([sys.executable, __file__, "--presidio-worker", str(path),
-                             "--presidio-rows", str(rows)], capture_output=True, text=True,
-                            check=False)
+    return presidio_figures(__file__, "--presidio-worker", str(path), "--presidio-rows", str(rows))
+
+
+def presidio_figures(script: str, *arguments: str) -> dict[str, Any]:
+    """Run ``script``'s Presidio worker in a child process; the JSON line it prints last."""
+    result = subprocess.run([sys.executable, script, *arguments], capture_output=True,
+                            text=True, check=False)
     if result.returncode != 0:
         raise SystemExit(f"presidio worker failed:\n{result.stderr[-3000:]}")
     figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
